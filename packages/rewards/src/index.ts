@@ -1,1 +1,3 @@
-export {};
+export type { AsyncRewardFn, RewardFn, Sample } from './types';
+export * from './verify/index';
+export * from './rewards/index';
