@@ -1,0 +1,135 @@
+/**
+ * Choosing the next token from one row of logits: repetition penalty → temperature → top-k → top-p → min-p →
+ * renormalise → draw (the order Hugging Face's logits warpers apply them). Plain JS over a Float32Array row; it knows
+ * nothing about tensors or tokenizers. Also reports the chosen token's log-probability under the requested
+ * {@link LogprobsMode}.
+ */
+import type { Uniform } from './rng';
+import type { LogprobsMode } from './types';
+
+export interface TokenChoiceParams {
+  temperature: number;
+  topK: number;
+  topP: number;
+  minP: number;
+  repetitionPenalty: number;
+  logprobsMode: LogprobsMode;
+}
+
+export interface TokenChoice {
+  token: number;
+  logprob: number;
+}
+
+/** log Σ exp(x_i / t) over a row, computed stably. */
+function logSumExp(row: ArrayLike<number>, t: number): number {
+  let max = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < row.length; i++) if (row[i]! / t > max) max = row[i]! / t;
+  if (max === Number.NEGATIVE_INFINITY) return max;
+  let s = 0;
+  for (let i = 0; i < row.length; i++) s += Math.exp(row[i]! / t - max);
+  return max + Math.log(s);
+}
+
+function argmax(row: ArrayLike<number>): number {
+  let best = 0;
+  for (let i = 1; i < row.length; i++) if (row[i]! > row[best]!) best = i;
+  return best;
+}
+
+/**
+ * Picks one token. `seen` holds the token ids the repetition penalty applies to (prompt and generated so far).
+ * `uniform` is this completion's own random stream (unused when temperature is 0).
+ */
+export function chooseToken(
+  logits: Float32Array,
+  params: TokenChoiceParams,
+  seen: ReadonlySet<number>,
+  uniform: Uniform,
+): TokenChoice {
+  const vocab = logits.length;
+  let work: Float32Array | Float64Array = logits;
+  if (params.repetitionPenalty !== 1 && seen.size > 0) {
+    work = Float64Array.from(logits);
+    for (const id of seen) {
+      if (id < 0 || id >= vocab) continue;
+      const l = work[id]!;
+      work[id] = l > 0 ? l / params.repetitionPenalty : l * params.repetitionPenalty;
+    }
+  }
+
+  const modelLogprob = (token: number, t: number): number => logits[token]! / t - logSumExp(logits, t);
+
+  if (params.temperature === 0) {
+    const token = argmax(work);
+    const logprob = params.logprobsMode === 'processed' ? 0 : modelLogprob(token, 1);
+    return { token, logprob };
+  }
+
+  // Probabilities of the tempered, penalised distribution (unnormalised, max = 1).
+  const t = params.temperature;
+  let max = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < vocab; i++) if (work[i]! > max) max = work[i]!;
+  const probs = new Float64Array(vocab);
+  let total = 0;
+  for (let i = 0; i < vocab; i++) {
+    const p = Math.exp((work[i]! - max) / t);
+    probs[i] = p;
+    total += p;
+  }
+
+  const truncating = (params.topK > 0 && params.topK < vocab) || params.topP < 1 || params.minP > 0;
+  if (truncating) {
+    const order = Array.from({ length: vocab }, (_, i) => i).sort((a, b) => probs[b]! - probs[a]! || a - b);
+    let keep = vocab;
+    if (params.topK > 0) keep = Math.min(keep, params.topK);
+    if (params.topP < 1) {
+      // Smallest prefix whose mass reaches topP (always at least one token).
+      let mass = 0;
+      for (let r = 0; r < keep; r++) {
+        mass += probs[order[r]!]! / total;
+        if (mass >= params.topP) {
+          keep = r + 1;
+          break;
+        }
+      }
+    }
+    if (params.minP > 0) {
+      const floor = params.minP * probs[order[0]!]!;
+      let r = 1;
+      while (r < keep && probs[order[r]!]! >= floor) r++;
+      keep = r;
+    }
+    for (let r = keep; r < vocab; r++) probs[order[r]!] = 0;
+    total = 0;
+    for (let r = 0; r < keep; r++) total += probs[order[r]!]!;
+  }
+
+  const target = uniform() * total;
+  let acc = 0;
+  let token = -1;
+  for (let i = 0; i < vocab; i++) {
+    if (probs[i]! === 0) continue;
+    acc += probs[i]!;
+    token = i;
+    if (acc > target) break;
+  }
+
+  let logprob: number;
+  switch (params.logprobsMode) {
+    case 'raw':
+      logprob = modelLogprob(token, 1);
+      break;
+    case 'temperature':
+      logprob = modelLogprob(token, t);
+      break;
+    case 'processed':
+      logprob = Math.log(probs[token]! / total);
+      break;
+    default: {
+      const never: never = params.logprobsMode;
+      throw new Error(`unknown logprobsMode ${String(never)}`);
+    }
+  }
+  return { token, logprob };
+}
