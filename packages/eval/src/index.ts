@@ -1,0 +1,10 @@
+export { meanAtK, passAtK } from './pass-at-k';
+export { consAtK, type ConsAtKOptions, type ConsAtKResult, type VoteClass } from './cons-at-k';
+export {
+  bootstrapCI,
+  DEFAULT_BOOTSTRAP_OPTIONS,
+  pairedBootstrap,
+  type BootstrapOptions,
+  type Interval,
+  type PairedDifference,
+} from './bootstrap';
