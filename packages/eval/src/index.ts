@@ -8,3 +8,16 @@ export {
   type Interval,
   type PairedDifference,
 } from './bootstrap';
+export { SampleCache, sampleKey, type SampleRecord } from './sample-cache';
+export {
+  aggregate,
+  evaluate,
+  problemResult,
+  type EvalAggregate,
+  type EvalProblem,
+  type EvalProgress,
+  type EvalResult,
+  type EvaluateOptions,
+  type ProblemResult,
+  type ScoredCompletion,
+} from './evaluate';

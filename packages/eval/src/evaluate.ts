@@ -1,0 +1,252 @@
+/**
+ * `evaluate()`: the R1 evaluation protocol over any sampler — k samples per problem (temperature 0.6, top-p 0.95 in
+ * the paper), every sample scored and recorded, then pass@1 (mean over the k samples) with a bootstrap CI, cons@k by
+ * majority vote over verifier equivalence classes, and pass@k for k = 1, 2, 4, ….
+ *
+ * Resumable: with a {@link SampleCache}, samples already recorded are not generated again. Problem p's sample j is
+ * drawn from the stream (hash(prompt) ⊕ seed, j), so an interrupted-then-resumed run yields exactly the records of an
+ * uninterrupted one with a seeded local sampler.
+ *
+ * It does not know how to extract or verify answers (the caller passes `score` and `equivalent`, e.g. the math
+ * verifier) nor how prompts are templated (the caller passes `template`).
+ */
+import { deriveSeed, type GenerationRequest, hashString, resolveSamplingParams, type Sampler, type SamplingParams } from '@r1/sampler';
+import { bootstrapCI, type Interval } from './bootstrap';
+import { consAtK } from './cons-at-k';
+import { meanAtK, passAtK } from './pass-at-k';
+import { type SampleCache, type SampleRecord, sampleKey } from './sample-cache';
+
+export interface EvalProblem {
+  id: string;
+  prompt: string;
+  answer: string;
+  meta?: Record<string, unknown>;
+}
+
+export interface ScoredCompletion {
+  correct: boolean;
+  extracted: string | null;
+}
+
+export interface EvaluateOptions {
+  dataset: Iterable<EvalProblem> | AsyncIterable<EvalProblem>;
+  sampler: Sampler;
+  /** Turns a problem into a generation request (R1-Zero template, chat messages, raw text). */
+  template: (problem: EvalProblem) => GenerationRequest;
+  /** Samples per problem. */
+  k: number;
+  /** Sampling parameters (n is set to k). The paper: temperature 0.6, topP 0.95. */
+  params: Partial<SamplingParams>;
+  /** Scores one completion against its problem (extracts the answer and verifies it). Must not throw. */
+  score: (completion: string, problem: EvalProblem) => ScoredCompletion;
+  /** Are two extracted answers equivalent (for cons@k)? Default: string equality after trimming. */
+  equivalent?: (a: string, b: string) => boolean;
+  cache?: SampleCache;
+  /** Problems generated per sampler call. Default 8. */
+  batchProblems?: number;
+  /** Seed of the bootstrap. Default 0. */
+  bootstrapSeed?: number;
+  onProgress?: (progress: EvalProgress) => void;
+}
+
+export interface EvalProgress {
+  problemsDone: number;
+  samplesDone: number;
+  /** Samples generated in this run (not taken from the cache). */
+  samplesGenerated: number;
+  runningPass1: number;
+}
+
+export interface ProblemResult {
+  problemId: string;
+  gold: string;
+  samples: SampleRecord[];
+  pass1: number;
+  consCorrect: boolean;
+  consAnswer: string | null;
+}
+
+export interface EvalAggregate {
+  problems: number;
+  samplesPerProblem: number;
+  pass1: number;
+  pass1CI: [number, number];
+  consK: number;
+  /** Unbiased pass@k averaged over problems, for k = 1, 2, 4, … ≤ samplesPerProblem (and samplesPerProblem). */
+  passAtK: Record<string, number>;
+  meanTokens: number;
+  truncated: number;
+}
+
+export interface EvalResult {
+  problems: ProblemResult[];
+  aggregate: EvalAggregate;
+}
+
+function kValues(k: number): number[] {
+  const ks: number[] = [];
+  for (let x = 1; x <= k; x *= 2) ks.push(x);
+  if (ks.at(-1) !== k) ks.push(k);
+  return ks;
+}
+
+/** Aggregates per-problem results (used by `evaluate` and by `r1-eval score`). */
+export function aggregate(problems: readonly ProblemResult[], bootstrapSeed = 0): EvalAggregate {
+  if (problems.length === 0) throw new Error('aggregate: no problems were evaluated');
+  const k = Math.min(...problems.map((p) => p.samples.length));
+  const pass1s = problems.map((p) => p.pass1);
+  const ci: Interval = bootstrapCI(pass1s, { seed: bootstrapSeed });
+  const passK: Record<string, number> = {};
+  for (const kk of kValues(k)) {
+    passK[String(kk)] = problems.reduce((s, p) => s + passAtK(p.samples.length, p.samples.filter((x) => x.correct).length, kk), 0) / problems.length;
+  }
+  const all = problems.flatMap((p) => p.samples);
+  return {
+    problems: problems.length,
+    samplesPerProblem: k,
+    pass1: ci.mean,
+    pass1CI: [ci.lo, ci.hi],
+    consK: problems.filter((p) => p.consCorrect).length / problems.length,
+    passAtK: passK,
+    meanTokens: all.reduce((s, r) => s + r.tokens, 0) / all.length,
+    truncated: all.filter((r) => r.finishReason === 'length').length / all.length,
+  };
+}
+
+/** Builds a problem's result from its k sample records. */
+export function problemResult(
+  problem: Pick<EvalProblem, 'id' | 'answer'>,
+  samples: SampleRecord[],
+  equivalent: (a: string, b: string) => boolean,
+): ProblemResult {
+  const cons = consAtK(
+    samples.map((s) => s.extracted),
+    problem.answer,
+    {
+      equivalent,
+      // The winner is correct iff one of its members was judged correct: members are equivalent answers, and this
+      // reuses the scorer's verdict instead of asking a second question of a different shape.
+      correct: (_gold, answer) => samples.some((s) => s.extracted !== null && s.correct && (s.extracted === answer || equivalent(s.extracted, answer))),
+    },
+  );
+  return {
+    problemId: problem.id,
+    gold: problem.answer,
+    samples,
+    pass1: meanAtK(samples.map((s) => s.correct)),
+    consCorrect: cons.correct,
+    consAnswer: cons.answer,
+  };
+}
+
+async function* batches<T>(items: Iterable<T> | AsyncIterable<T>, size: number): AsyncGenerator<T[]> {
+  let batch: T[] = [];
+  for await (const item of items) {
+    batch.push(item);
+    if (batch.length === size) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length > 0) yield batch;
+}
+
+function renderedPrompt(request: GenerationRequest): string {
+  if (request.prompt !== undefined) return request.prompt;
+  if (request.messages !== undefined) return JSON.stringify(request.messages);
+  return JSON.stringify(request.promptTokenIds ?? []);
+}
+
+export async function evaluate(options: EvaluateOptions): Promise<EvalResult> {
+  const k = options.k;
+  if (!Number.isInteger(k) || k < 1) throw new Error(`evaluate: k must be an integer ≥ 1, got ${k}`);
+  const params = resolveSamplingParams({ ...options.params, n: 1 });
+  const equivalent = options.equivalent ?? ((a, b) => a.trim() === b.trim());
+  const modelId = options.sampler.modelId;
+  const results: ProblemResult[] = [];
+  const seenIds = new Set<string>();
+  let samplesDone = 0;
+  let samplesGenerated = 0;
+  let correctSoFar = 0;
+
+  for await (const batch of batches(options.dataset, options.batchProblems ?? 8)) {
+    const plans = batch.map((problem) => {
+      if (seenIds.has(problem.id)) throw new Error(`evaluate: problem id "${problem.id}" appears twice; ids must be unique`);
+      seenIds.add(problem.id);
+      const request = options.template(problem);
+      const prompt = renderedPrompt(request);
+      const keys = Array.from({ length: k }, (_, j) => sampleKey(modelId, prompt, params, j));
+      return { problem, request, prompt, keys, seed: deriveSeed(params.seed, hashString(prompt)) };
+    });
+
+    // One request per contiguous run of missing samples of a problem (usually: all k, or none).
+    const requests: GenerationRequest[] = [];
+    const owners: { plan: (typeof plans)[number]; first: number; count: number }[] = [];
+    for (const plan of plans) {
+      let j = 0;
+      while (j < k) {
+        if (options.cache?.has(plan.keys[j]!)) {
+          j++;
+          continue;
+        }
+        let end = j;
+        while (end < k && !options.cache?.has(plan.keys[end]!)) end++;
+        owners.push({ plan, first: j, count: end - j });
+        requests.push({ ...plan.request, seed: plan.seed, firstSampleIndex: j });
+        j = end;
+      }
+    }
+
+    const fresh = new Map<string, SampleRecord>();
+    // Requests with the same count can share one sampler call; group by count to keep n uniform per call.
+    const byCount = new Map<number, number[]>();
+    owners.forEach((o, i) => byCount.set(o.count, [...(byCount.get(o.count) ?? []), i]));
+    for (const [count, indices] of byCount) {
+      const out = await options.sampler.generate(
+        indices.map((i) => requests[i]!),
+        { ...params, n: count },
+      );
+      const records: SampleRecord[] = [];
+      indices.forEach((i, r) => {
+        const { plan, first } = owners[i]!;
+        out[r]!.forEach((completion, c) => {
+          const j = first + c;
+          const scored = options.score(completion.text, plan.problem);
+          records.push({
+            key: plan.keys[j]!,
+            problemId: plan.problem.id,
+            sampleIndex: j,
+            modelId,
+            completion: completion.text,
+            extracted: scored.extracted,
+            correct: scored.correct,
+            finishReason: completion.finishReason,
+            tokens: completion.tokenIds.length,
+          });
+        });
+      });
+      options.cache?.append(records);
+      for (const r of records) fresh.set(r.key, r);
+      samplesGenerated += records.length;
+    }
+
+    for (const plan of plans) {
+      const samples = plan.keys.map((key) => {
+        const record = fresh.get(key) ?? options.cache?.get(key);
+        if (!record) throw new Error(`evaluate: sample ${key} of problem ${plan.problem.id} is missing after generation`);
+        return record;
+      });
+      const result = problemResult(plan.problem, samples, equivalent);
+      results.push(result);
+      samplesDone += samples.length;
+      correctSoFar += samples.filter((s) => s.correct).length;
+    }
+    options.onProgress?.({
+      problemsDone: results.length,
+      samplesDone,
+      samplesGenerated,
+      runningPass1: correctSoFar / samplesDone,
+    });
+  }
+  return { problems: results, aggregate: aggregate(results, options.bootstrapSeed) };
+}
