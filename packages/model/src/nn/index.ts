@@ -11,7 +11,9 @@ export {
   type ScoringFunc,
   toHfConfig,
 } from './config';
+export { type ParamSpec, parameterSpecs } from './init';
 export { KVCache, type LayerKV } from './kv-cache';
+export { type CreateModelOptions, createModel } from './model';
 export type {
   ForwardOptions,
   Model,

@@ -1,0 +1,83 @@
+/**
+ * Grouped-query self-attention (Qwen2): q/k/v projections with bias, RoPE on q and k, softmax(q·kᵀ/√hd + bias)·v,
+ * o_proj without bias. GQA is done without repeating k/v: the H = Hkv·g query heads are regrouped as
+ * `[B, Hkv, g·T, hd]`, so each kv head is multiplied once against its g query heads (HF `repeat_kv` order: query head
+ * h uses kv head ⌊h / g⌋). No MLA, no sliding window, no dropout.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { linear } from './linear';
+import { applyRope, type RopeAngles } from './rope';
+
+export interface AttentionWeights {
+  q: tf.Tensor2D; // [H·hd, D]
+  qBias: tf.Tensor1D;
+  k: tf.Tensor2D; // [Hkv·hd, D]
+  kBias: tf.Tensor1D;
+  v: tf.Tensor2D; // [Hkv·hd, D]
+  vBias: tf.Tensor1D;
+  o: tf.Tensor2D; // [D, H·hd]
+}
+
+export interface AttentionShape {
+  heads: number;
+  kvHeads: number;
+  headDim: number;
+}
+
+export interface AttentionOutput {
+  out: tf.Tensor2D; // [B·T, D]
+  /** This call's keys / values (after RoPE), or the cache's concatenated with them, `[B, Hkv, S, hd]`. */
+  keys: tf.Tensor4D;
+  values: tf.Tensor4D;
+}
+
+/** `[B·T, H·hd]` → `[B, H, T, hd]`. */
+function splitHeads(x: tf.Tensor2D, batch: number, time: number, heads: number, headDim: number): tf.Tensor4D {
+  return tf.transpose(tf.reshape(x, [batch, time, heads, headDim]), [0, 2, 1, 3]);
+}
+
+/**
+ * Scaled dot-product attention with grouped kv heads.
+ * `q` `[B, H, Tq, hd]`, `k`/`v` `[B, Hkv, S, hd]`, `bias` `[B, 1, Tq, S]` → `[B, H, Tq, hd]`.
+ */
+export function groupedAttention(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, bias: tf.Tensor4D): tf.Tensor4D {
+  return tf.tidy(() => {
+    const [b, h, tq, hd] = q.shape;
+    const [, hkv, s] = k.shape;
+    const g = h / hkv;
+    const qg = tf.reshape(q, [b, hkv, g * tq, hd]);
+    const scores = tf.mul(tf.matMul(qg, k, false, true), 1 / Math.sqrt(hd)); // [B, Hkv, g·Tq, S]
+    const probs = tf.softmax(tf.add(tf.reshape(scores, [b, h, tq, s]), bias)); // [B, H, Tq, S]
+    const out = tf.matMul(tf.reshape(probs, [b, hkv, g * tq, s]), v); // [B, Hkv, g·Tq, hd]
+    return tf.reshape(out, [b, h, tq, hd]);
+  });
+}
+
+/**
+ * One attention block on normalised input `x` `[B·T, D]`. With `past`, this call's keys/values are appended to it
+ * (decode); `bias` must then cover all `S = S_past + T` keys.
+ */
+export function selfAttention(
+  x: tf.Tensor2D,
+  w: AttentionWeights,
+  shape: AttentionShape,
+  dims: { batch: number; time: number },
+  rope: RopeAngles,
+  bias: tf.Tensor4D,
+  past?: { keys: tf.Tensor4D; values: tf.Tensor4D },
+): AttentionOutput {
+  return tf.tidy(() => {
+    const { batch, time } = dims;
+    const { heads, kvHeads, headDim } = shape;
+    const q = applyRope(splitHeads(linear(x, w.q, w.qBias), batch, time, heads, headDim), rope);
+    let keys = applyRope(splitHeads(linear(x, w.k, w.kBias), batch, time, kvHeads, headDim), rope);
+    let values = splitHeads(linear(x, w.v, w.vBias), batch, time, kvHeads, headDim);
+    if (past !== undefined) {
+      keys = tf.concat([past.keys, keys], 2);
+      values = tf.concat([past.values, values], 2);
+    }
+    const attended = groupedAttention(q, keys, values, bias); // [B, H, T, hd]
+    const merged = tf.reshape(tf.transpose(attended, [0, 2, 1, 3]), [batch * time, heads * headDim]);
+    return { out: linear(merged as tf.Tensor2D, w.o), keys, values };
+  });
+}
