@@ -21,3 +21,5 @@ export {
   type ProblemResult,
   type ScoredCompletion,
 } from './evaluate';
+export { escapeXml, histogram, htmlPage, lineChart, niceTicks, type ChartOptions, type HistogramGroup, type Series } from './report/svg';
+export { renderEvalHtml, renderEvalMarkdown, summaryOf, type EvalSummary, type ReportMeta } from './report/eval-report';
