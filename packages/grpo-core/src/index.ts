@@ -1,1 +1,10 @@
-export {};
+/**
+ * @r1/grpo-core — the pure pieces of GRPO (DeepSeekMath, DeepSeek-R1, TRL): group advantages, the clipped policy
+ * loss and its aggregations, KL estimators, the GRPO config, and the optimiser pieces an update needs.
+ * Tensors in, tensors out; no model, no sampler, no I/O except `loadGRPOConfigFile`.
+ */
+export * from './advantages';
+export * from './kl-estimate';
+export * from './loss-aggregation';
+export * from './policy-loss';
+export * from './stop-gradient';
