@@ -36,6 +36,11 @@ export interface LocalEngineOptions {
   maxBatchRows?: number;
   /** Token used to left-pad prompts (masked out, never attended). Default: eosTokenId, else 0. */
   padTokenId?: number;
+  /**
+   * Decode with the KV cache (default true). `false` recomputes the whole prefix every step — the same tokens, much
+   * slower; it exists as the baseline of the `sampler.decode` benchmark and as a cross-check in tests.
+   */
+  useKvCache?: boolean;
 }
 
 interface Row {
@@ -131,6 +136,10 @@ export function createLocalEngine(options: LocalEngineOptions): Engine {
     let logits = tf.tidy(() => tf.gather(prefilled.logits, tf.tensor1d(expand, 'int32')) as tf.Tensor2D);
     prefilled.logits.dispose();
     let active = rows.map((_, i) => i); // indices into rows, in cache order
+    // Without the cache: every active row's full token sequence and mask (left-padded prompt + generated tokens).
+    const useCache = options.useKvCache ?? true;
+    let sequences = useCache ? [] : expand.map((r) => Array.from(padded.subarray(r * width, (r + 1) * width)));
+    let masks = useCache ? [] : expand.map((r) => Array.from(mask.subarray(r * width, (r + 1) * width)));
 
     try {
       for (let step = 0; step < params.maxNewTokens && active.length > 0; step++) {
@@ -163,15 +172,27 @@ export function createLocalEngine(options: LocalEngineOptions): Engine {
           }
         });
         if (still.length === 0) break;
-        if (still.length < active.length) {
-          const compacted = cache.select(keep);
-          cache.dispose();
-          cache = compacted;
-        }
         active = still;
-        const input = tf.tensor2d(next, [next.length, 1], 'int32');
-        logits = tf.tidy(() => tf.reshape(model.decodeStep(cache, input), [next.length, vocab]) as tf.Tensor2D);
-        input.dispose();
+        if (useCache) {
+          if (keep.length < cache.batchSize) {
+            const compacted = cache.select(keep);
+            cache.dispose();
+            cache = compacted;
+          }
+          const input = tf.tensor2d(next, [next.length, 1], 'int32');
+          logits = tf.tidy(() => tf.reshape(model.decodeStep(cache, input), [next.length, vocab]) as tf.Tensor2D);
+          input.dispose();
+        } else {
+          sequences = keep.map((p, i) => [...sequences[p]!, next[i]!]);
+          masks = keep.map((p) => [...masks[p]!, 1]);
+          logits = tf.tidy(() => {
+            const length = sequences[0]!.length;
+            const full = model.forward(tf.tensor2d(sequences, [sequences.length, length], 'int32'), {
+              attentionMask: tf.tensor2d(masks, [masks.length, length], 'int32'),
+            });
+            return tf.reshape(tf.slice(full, [0, length - 1, 0], [-1, 1, -1]), [sequences.length, vocab]) as tf.Tensor2D;
+          });
+        }
       }
     } finally {
       cache.dispose();
