@@ -6,10 +6,10 @@
  * for MoE layers, DeepSeek-V3 (`mlp.gate.weight`, `mlp.gate.e_score_correction_bias`, `mlp.experts.E.*_proj.weight`,
  * `mlp.shared_experts.*_proj.weight`). Linear weights are `[out, in]`, as HF stores them.
  *
- * Deliberately reads no files and builds no model: this is the contract both sides (checkpoint files and nn's
- * `model.parameters()`) are checked against.
+ * The names and shapes themselves come from nn's `parameterSpecs`; this module adds the checkpoint-side rules (ignored
+ * buffers, a redundant tied `lm_head`) and the error report. Deliberately reads no files and builds no model.
  */
-import { isMoeLayer, type ModelConfig } from '../nn/index';
+import { type ModelConfig, parameterSpecs } from '../nn/index';
 import { formatShape, sameShape } from './tensor-data';
 
 /** Buffers some exported checkpoints carry that are derived, not learned; transformers ignores them on load too. */
@@ -20,43 +20,12 @@ export function isIgnoredCheckpointTensor(name: string): boolean {
   return IGNORED_SUFFIXES.some((s) => name.endsWith(s));
 }
 
-/** Every tensor a checkpoint of `config` holds, by HF name, in HF's order. `lm_head.weight` only when untied. */
+/**
+ * Every tensor a checkpoint of `config` holds, by HF name, in HF's order: exactly nn's `parameterSpecs`, so the files
+ * and `model.parameters()` can never disagree. `lm_head.weight` only when embeddings are untied.
+ */
 export function checkpointTensorShapes(config: ModelConfig): Map<string, number[]> {
-  const { hidden_size: d, vocab_size: v, head_dim: hd } = config;
-  const q = config.num_attention_heads * hd;
-  const kv = config.num_key_value_heads * hd;
-  const shapes = new Map<string, number[]>();
-  shapes.set('model.embed_tokens.weight', [v, d]);
-  for (let i = 0; i < config.num_hidden_layers; i++) {
-    const p = `model.layers.${i}`;
-    shapes.set(`${p}.self_attn.q_proj.weight`, [q, d]);
-    shapes.set(`${p}.self_attn.q_proj.bias`, [q]);
-    shapes.set(`${p}.self_attn.k_proj.weight`, [kv, d]);
-    shapes.set(`${p}.self_attn.k_proj.bias`, [kv]);
-    shapes.set(`${p}.self_attn.v_proj.weight`, [kv, d]);
-    shapes.set(`${p}.self_attn.v_proj.bias`, [kv]);
-    shapes.set(`${p}.self_attn.o_proj.weight`, [d, q]);
-    if (config.moe !== null && isMoeLayer(config, i)) {
-      const { n_routed_experts: e, moe_intermediate_size: m, n_shared_experts: s } = config.moe;
-      shapes.set(`${p}.mlp.gate.weight`, [e, d]);
-      shapes.set(`${p}.mlp.gate.e_score_correction_bias`, [e]);
-      for (let j = 0; j < e; j++) setSwiGlu(shapes, `${p}.mlp.experts.${j}`, d, m);
-      if (s > 0) setSwiGlu(shapes, `${p}.mlp.shared_experts`, d, m * s);
-    } else {
-      setSwiGlu(shapes, `${p}.mlp`, d, config.intermediate_size);
-    }
-    shapes.set(`${p}.input_layernorm.weight`, [d]);
-    shapes.set(`${p}.post_attention_layernorm.weight`, [d]);
-  }
-  shapes.set('model.norm.weight', [d]);
-  if (!config.tie_word_embeddings) shapes.set('lm_head.weight', [v, d]);
-  return shapes;
-}
-
-function setSwiGlu(shapes: Map<string, number[]>, prefix: string, d: number, hidden: number): void {
-  shapes.set(`${prefix}.gate_proj.weight`, [hidden, d]);
-  shapes.set(`${prefix}.up_proj.weight`, [hidden, d]);
-  shapes.set(`${prefix}.down_proj.weight`, [d, hidden]);
+  return new Map(parameterSpecs(config).map((spec) => [spec.name, [...spec.shape]]));
 }
 
 /**

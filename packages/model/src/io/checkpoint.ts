@@ -161,15 +161,30 @@ export async function loadCheckpoint(dir: string, options: LoadCheckpointOptions
   } finally {
     await weights.close();
   }
+  const extras = await readCheckpointExtras(dir, options);
+  return { dir, config, hfConfig, tensors, ...extras };
+}
+
+/**
+ * Reads the non-weight files of a checkpoint: `generation_config.json` (null when absent) and the extra JSON and
+ * safetensors files asked for (each must exist). What a trainer resuming with `loadModel` reads besides the weights.
+ */
+export async function readCheckpointExtras(
+  dir: string,
+  options: LoadCheckpointOptions = {},
+): Promise<Pick<LoadedCheckpoint, 'generationConfig' | 'extraJson' | 'extraTensors'>> {
   const generationPath = join(dir, GENERATION_CONFIG_FILE);
   const generationConfig = await readJsonObject(generationPath, 'generation config').catch((e: Error) => {
     if (e.message.endsWith('missing generation config')) return null;
     throw e;
   });
   const extraJson: Record<string, unknown> = {};
-  for (const name of options.extraJson ?? [])
+  for (const name of options.extraJson ?? []) {
     extraJson[name] = await readJsonFile(join(dir, name), `extra file ${name}`);
+  }
   const extraTensors: Record<string, Map<string, TensorData>> = {};
-  for (const name of options.extraTensors ?? []) extraTensors[name] = (await readSafetensors(join(dir, name))).tensors;
-  return { dir, config, hfConfig, tensors, generationConfig, extraJson, extraTensors };
+  for (const name of options.extraTensors ?? []) {
+    extraTensors[name] = (await readSafetensors(join(dir, name))).tensors;
+  }
+  return { generationConfig, extraJson, extraTensors };
 }

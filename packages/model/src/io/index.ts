@@ -13,6 +13,7 @@ export {
   type LoadedCheckpoint,
   loadCheckpoint,
   readCheckpointConfig,
+  readCheckpointExtras,
   type SaveCheckpointInput,
   saveCheckpoint,
   TOKENIZER_CONFIG_FILE,
@@ -22,6 +23,7 @@ export {
 export { type CheckpointWeights, openCheckpointWeights, WEIGHTS_FILE, WEIGHTS_INDEX_FILE } from './checkpoint-files';
 export { checkpointTensorShapes, checkTensorShapes, isIgnoredCheckpointTensor } from './checkpoint-layout';
 export { bf16BitsToF32, decodeBF16, decodeF16, f16BitsToF32 } from './half-float';
+export { type LoadModelOptions, loadModel, saveModel } from './model-io';
 export {
   SAFETENSORS_DTYPE_BYTES,
   type SafetensorsDtype,
