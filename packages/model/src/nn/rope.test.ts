@@ -1,0 +1,71 @@
+import * as tf from '@tensorflow/tfjs';
+import fc from 'fast-check';
+import { describe, expect, test } from 'vitest';
+import { applyRope, ropeAngles } from './rope';
+import { maxAbsDiff } from './test-utils/tiny';
+
+function rotate(x: number[], pos: number, theta: number): number[] {
+  const hd = x.length;
+  const t = tf.tensor4d(x, [1, 1, 1, hd]);
+  const angles = ropeAngles(Int32Array.from([pos]), 1, 1, hd, theta);
+  const out = applyRope(t, angles);
+  const v = [...out.dataSync()];
+  tf.dispose([t, angles.cos, angles.sin, out]);
+  return v;
+}
+
+describe('RoPE (rotate_half)', () => {
+  test.each([
+    // hd = 2: one frequency (1), angle = pos
+    [[1, 0], 0, [1, 0]],
+    [[1, 0], 1, [Math.cos(1), Math.sin(1)]],
+    [[0, 1], 1, [-Math.sin(1), Math.cos(1)]],
+  ])('x=%j at position %d → %j', (x, pos, want) => {
+    const got = rotate(x, pos, 10_000);
+    got.forEach((g, i) => expect(g).toBeCloseTo(want[i]!, 6));
+  });
+
+  test('hd = 4 pairs dimension i with i + hd/2 (HF rotate_half, not interleaved)', () => {
+    // frequencies: 1 and 1/θ^(1/2) = 0.01 for θ = 1e4
+    const got = rotate([1, 2, 3, 4], 2, 10_000);
+    const [c0, s0, c1, s1] = [Math.cos(2), Math.sin(2), Math.cos(0.02), Math.sin(0.02)];
+    const want = [1 * c0 - 3 * s0, 2 * c1 - 4 * s1, 3 * c0 + 1 * s0, 4 * c1 + 2 * s1];
+    got.forEach((g, i) => expect(g).toBeCloseTo(want[i]!, 5));
+  });
+
+  test('position 0 is the identity', () => {
+    const x = [0.3, -1, 2, 5, -0.5, 7];
+    rotate(x, 0, 1e6).forEach((g, i) => expect(g).toBeCloseTo(x[i]!, 6));
+  });
+
+  test('fast-check: norms are kept and q·k depends only on the relative position', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.float({ min: -3, max: 3, noNaN: true }), { minLength: 8, maxLength: 8 }),
+        fc.array(fc.float({ min: -3, max: 3, noNaN: true }), { minLength: 8, maxLength: 8 }),
+        fc.integer({ min: 0, max: 500 }),
+        fc.integer({ min: 0, max: 50 }),
+        fc.integer({ min: 1, max: 100 }),
+        (q, k, p, d, shift) => {
+          const dot = (a: number[], b: number[]) => a.reduce((s, x, i) => s + x * b[i]!, 0);
+          const norm = (a: number[]) => Math.sqrt(dot(a, a));
+          const rq = rotate(q, p + d, 100);
+          expect(norm(rq)).toBeCloseTo(norm(q), 3);
+          const a = dot(rq, rotate(k, p, 100));
+          const b = dot(rotate(q, p + d + shift, 100), rotate(k, p + shift, 100));
+          expect(Math.abs(a - b)).toBeLessThan(1e-3 * (1 + Math.abs(a)));
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  test('per-row positions broadcast over heads', () => {
+    const x = tf.randomNormal([2, 3, 2, 4], 0, 1, 'float32', 1) as tf.Tensor4D;
+    const angles = ropeAngles(Int32Array.from([0, 1, 5, 6]), 2, 2, 4, 10_000);
+    const out = applyRope(x, angles);
+    // row 0 position 0 is unchanged
+    expect(maxAbsDiff(tf.slice(out, [0, 0, 0, 0], [1, 3, 1, 4]), tf.slice(x, [0, 0, 0, 0], [1, 3, 1, 4]))).toBe(0);
+    tf.dispose([x, angles.cos, angles.sin, out]);
+  });
+});
