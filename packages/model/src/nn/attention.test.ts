@@ -37,7 +37,9 @@ describe('groupedAttention', () => {
     expect(maxAbsDiff(groupedAttention(q, k, v, bias), referenceAttention(q, k, v, bias))).toBeLessThan(1e-5);
     const got = tf.grads(loss(groupedAttention))([q, k, v]);
     const want = tf.grads(loss(referenceAttention))([q, k, v]);
-    got.forEach((g, i) => expect(maxAbsDiff(g, want[i]!)).toBeLessThan(1e-5));
+    got.forEach((g, i) => {
+      expect(maxAbsDiff(g, want[i]!)).toBeLessThan(1e-5);
+    });
     tf.dispose([q, k, v, bias, proj, ...got, ...want]);
   });
 

@@ -153,7 +153,9 @@ describe('MoE dispatch equals the naive reference (forward and gradients, 1e-4)'
       const got = run(f, c, dispatch);
       expect(maxAbsDiff(got.out, naive.out)).toBeLessThan(1e-4);
       expect(Math.abs(got.value.dataSync()[0]! - naive.value.dataSync()[0]!)).toBeLessThan(1e-4);
-      got.grads.forEach((g, i) => expect(maxAbsDiff(g, naive.grads[i]!)).toBeLessThan(1e-4));
+      got.grads.forEach((g, i) => {
+        expect(maxAbsDiff(g, naive.grads[i]!)).toBeLessThan(1e-4);
+      });
       tf.dispose([got.out, got.value, ...got.grads]);
     }
     tf.dispose([naive.out, naive.value, ...naive.grads]);

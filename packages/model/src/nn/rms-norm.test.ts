@@ -30,12 +30,16 @@ describe('rmsNorm', () => {
       [-1, 0.5],
     ],
   ])('x=%j w=%j → %j', (x, w, want) => {
-    norm(x, w).forEach((g, i) => expect(g).toBeCloseTo(want[i]!, 5));
+    norm(x, w).forEach((g, i) => {
+      expect(g).toBeCloseTo(want[i]!, 5);
+    });
   });
 
   test('edge: zeros stay zero (eps keeps it finite); ±1000 is fine', () => {
     expect(norm([0, 0, 0], [1, 1, 1])).toEqual([0, 0, 0]);
-    norm([1000, -1000], [1, 1]).forEach((g, i) => expect(g).toBeCloseTo([1, -1][i]!, 5));
+    norm([1000, -1000], [1, 1]).forEach((g, i) => {
+      expect(g).toBeCloseTo([1, -1][i]!, 5);
+    });
   });
 
   test('fast-check: invariant to positive scaling of x; output RMS = 1 for unit weight', () => {
@@ -53,7 +57,9 @@ describe('rmsNorm', () => {
             w,
             1e-12,
           );
-          a.forEach((v, i) => expect(Math.abs(v - b[i]!)).toBeLessThan(1e-4));
+          a.forEach((v, i) => {
+            expect(Math.abs(v - b[i]!)).toBeLessThan(1e-4);
+          });
           const rms = Math.sqrt(a.reduce((s, v) => s + v * v, 0) / a.length);
           expect(rms).toBeCloseTo(1, 4);
         },

@@ -22,7 +22,9 @@ describe('RoPE (rotate_half)', () => {
     [[0, 1], 1, [-Math.sin(1), Math.cos(1)]],
   ])('x=%j at position %d → %j', (x, pos, want) => {
     const got = rotate(x, pos, 10_000);
-    got.forEach((g, i) => expect(g).toBeCloseTo(want[i]!, 6));
+    got.forEach((g, i) => {
+      expect(g).toBeCloseTo(want[i]!, 6);
+    });
   });
 
   test('hd = 4 pairs dimension i with i + hd/2 (HF rotate_half, not interleaved)', () => {
@@ -30,12 +32,16 @@ describe('RoPE (rotate_half)', () => {
     const got = rotate([1, 2, 3, 4], 2, 10_000);
     const [c0, s0, c1, s1] = [Math.cos(2), Math.sin(2), Math.cos(0.02), Math.sin(0.02)];
     const want = [1 * c0 - 3 * s0, 2 * c1 - 4 * s1, 3 * c0 + 1 * s0, 4 * c1 + 2 * s1];
-    got.forEach((g, i) => expect(g).toBeCloseTo(want[i]!, 5));
+    got.forEach((g, i) => {
+      expect(g).toBeCloseTo(want[i]!, 5);
+    });
   });
 
   test('position 0 is the identity', () => {
     const x = [0.3, -1, 2, 5, -0.5, 7];
-    rotate(x, 0, 1e6).forEach((g, i) => expect(g).toBeCloseTo(x[i]!, 6));
+    rotate(x, 0, 1e6).forEach((g, i) => {
+      expect(g).toBeCloseTo(x[i]!, 6);
+    });
   });
 
   test('fast-check: norms are kept and q·k depends only on the relative position', () => {
