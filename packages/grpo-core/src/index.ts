@@ -4,7 +4,11 @@
  * Tensors in, tensors out; no model, no sampler, no I/O except `loadGRPOConfigFile`.
  */
 export * from './advantages';
+export * from './grpo-config';
+export * from './grpo-config-file';
 export * from './kl-estimate';
 export * from './loss-aggregation';
+export * from './nearest-name';
 export * from './policy-loss';
+export * from './resolve-grpo-config';
 export * from './stop-gradient';
