@@ -136,6 +136,24 @@ describe('atomic save', () => {
     ).rejects.toThrow('state.json: value cannot be written as JSON');
     expect(await readdir(root)).not.toContainEqual(expect.stringContaining('never-created'));
   });
+
+  test('a directory that is not a checkpoint is never replaced', async () => {
+    const dir = join(root, 'user-files');
+    await mkdir(dir);
+    await writeFile(join(dir, 'notes.txt'), 'precious');
+    const config = tinyConfig();
+    await expect(saveCheckpoint(dir, { config, tensors: tinyWeights(config) })).rejects.toThrow(
+      `${dir} exists and is not a checkpoint (no config.json); saving would delete its contents`,
+    );
+    expect(await readFile(join(dir, 'notes.txt'), 'utf8')).toBe('precious');
+    await expect(saveCheckpoint(join(dir, 'notes.txt'), { config, tensors: tinyWeights(config) })).rejects.toThrow(
+      'notes.txt is a file, not a directory',
+    );
+    const empty = join(root, 'empty-dir');
+    await mkdir(empty);
+    await saveCheckpoint(empty, { config, tensors: tinyWeights(config) });
+    expect((await loadCheckpoint(empty)).config).toEqual(config);
+  });
 });
 
 describe('mismatched checkpoints name the tensor and both shapes', () => {

@@ -7,7 +7,7 @@
  * a save never writes a checkpoint that would not load, and a load names every missing, extra or mis-shaped tensor.
  * Deliberately host-side only (typed arrays, no tfjs): model-io.ts moves weights in and out of a model.
  */
-import { writeFile } from 'node:fs/promises';
+import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type ModelConfig, resolveModelConfig, toHfConfig } from '../nn/index';
 import { recoverInterruptedReplace, writeDirAtomic } from './atomic-dir';
@@ -88,6 +88,7 @@ export async function saveCheckpoint(dir: string, input: SaveCheckpointInput): P
     if (files.has(name)) throw new Error(`${where}: "${name}" is given twice; use one name per file`);
   }
 
+  await refuseToReplaceNonCheckpoint(dir, where);
   await writeDirAtomic(dir, async (tmp) => {
     await writeSafetensors(join(tmp, WEIGHTS_FILE), weights, { metadata: { format: 'pt' }, fsync: false });
     for (const [name, tensors] of extraTensors) {
@@ -95,6 +96,25 @@ export async function saveCheckpoint(dir: string, input: SaveCheckpointInput): P
     }
     for (const [name, text] of files) await writeFile(join(tmp, name), text);
   });
+}
+
+// Replacing a directory deletes it; only ever do that to a previous checkpoint, never to, say, the working directory.
+async function refuseToReplaceNonCheckpoint(dir: string, where: string): Promise<void> {
+  await recoverInterruptedReplace(dir);
+  let entries: string[];
+  try {
+    entries = await readdir(dir);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return;
+    if (code === 'ENOTDIR') throw new Error(`${where}: ${dir} is a file, not a directory; choose another path`);
+    throw e;
+  }
+  if (entries.length > 0 && !entries.includes(CONFIG_FILE)) {
+    throw new Error(
+      `${where}: ${dir} exists and is not a checkpoint (no ${CONFIG_FILE}); saving would delete its contents, so remove it or choose another directory`,
+    );
+  }
 }
 
 function checkExtraName(name: string, suffix: string, where: string): void {
