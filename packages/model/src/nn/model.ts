@@ -219,6 +219,7 @@ class Transformer implements Model {
 
   decodeStep(cache: KVCache, ids: tf.Tensor2D): tf.Tensor3D {
     this.#check();
+    if (cache.disposed) throw new Error('decodeStep: the cache was used after dispose(); prefill again');
     checkIds(ids, this.config.vocab_size, 'decodeStep ids');
     const [batch, time] = ids.shape;
     if (batch !== cache.batchSize) {

@@ -7,7 +7,7 @@
  *   gradient needs the UnsortedSegmentSum kernel).
  * - `dense`: every expert on every token, outputs weighted by a `[N, E]` matrix that is zero off the routing — the
  *   naive reference and the benchmark baseline.
- * Experts that get no tokens are skipped (their weights then get no gradient this step, as in PyTorch).
+ * Experts that get no tokens are skipped, but stay on the tape with a zero gradient (see `dispatchSparse`).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { MoeConfig } from './config';
@@ -73,7 +73,13 @@ export function dispatchSparse(x: tf.Tensor2D, experts: SwiGluWeights[], routing
     const outs = pieces.map((piece, i) => swiglu(piece as tf.Tensor2D, used[i]!.w));
     const joined = outs.length === 1 ? outs[0]! : tf.concat(outs, 0); // [N·k, D], expert-sorted
     const perSlot = tf.reshape(tf.gather(joined, tf.tensor1d(back, 'int32')), [n, k, d]);
-    return tf.sum(tf.mul(perSlot, tf.expandDims(routing.weights, 2)), 1) as tf.Tensor2D;
+    const combined = tf.sum(tf.mul(perSlot, tf.expandDims(routing.weights, 2)), 1) as tf.Tensor2D;
+    const idle = experts.filter((_, ex) => counts[ex] === 0);
+    if (idle.length === 0) return combined;
+    // Keep idle experts on the tape with a zero gradient: tfjs optimizers (Adam, …) index their slots by the
+    // position of each gradient in the map, so the set of variables with gradients must not change between steps.
+    const zero = tf.mul(tf.addN(idle.flatMap((w) => [tf.sum(w.gate), tf.sum(w.up), tf.sum(w.down)])), 0);
+    return tf.add(combined, zero);
   });
 }
 
