@@ -71,8 +71,7 @@ export async function loadTokenizer(
     'tokenizer config (tokenizer_config.json)',
   );
   let chatTemplate = options.chatTemplate;
-  if (chatTemplate === undefined)
-    chatTemplate = await readFile(join(dir, 'chat_template.jinja'), 'utf8').catch(() => undefined);
+  if (chatTemplate === undefined) chatTemplate = await readOptionalText(join(dir, 'chat_template.jinja'));
   return createTokenizer({ tokenizerJson, tokenizerConfig }, { ...options, chatTemplate, source: dir });
 }
 
@@ -159,6 +158,15 @@ export function createTokenizer(files: TokenizerFiles, options: CreateTokenizerO
     throw new Error(
       `${source}: encode: the text has characters the vocabulary cannot represent${missing.length > 0 ? ` (${missing.map((c) => JSON.stringify(c)).join(', ')})` : ''}; add them to the alphabet or build the tokenizer with byteFallback`,
     );
+  }
+}
+
+async function readOptionalText(path: string): Promise<string | undefined> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new Error(`${path}: cannot read chat template: ${(e as Error).message}`);
   }
 }
 
