@@ -161,7 +161,7 @@ describe.each(configs)('%s', (name) => {
         const s = model.score(ids, ids, { attentionMask });
         return tf.add(tf.neg(tf.mean(s.logprobs)), s.auxLoss) as tf.Scalar;
       }, model.trainableVariables());
-      optimizer.applyGradients(grads as unknown as tf.NamedVariableMap);
+      optimizer.applyGradients(Object.entries(grads).map(([name, tensor]) => ({ name, tensor })));
       tf.dispose([value, ...Object.values(grads)]);
       const { cache, logits } = model.prefill(ids, { attentionMask });
       const group = cache.select([0, 1, 2, 2]);
@@ -326,7 +326,7 @@ describe.each(configs)('%s can overfit a tiny batch', (_name, config) => {
         load = s.load;
         return tf.add(tf.neg(tf.mean(s.logprobs)), s.auxLoss) as tf.Scalar;
       }, model.trainableVariables());
-      optimizer.applyGradients(grads as unknown as tf.NamedVariableMap);
+      optimizer.applyGradients(Object.entries(grads).map(([name, tensor]) => ({ name, tensor })));
       if (load !== null) model.updateMoeBias(load);
       losses.push(value.dataSync()[0]!);
       tf.dispose([value, ...Object.values(grads)]);
