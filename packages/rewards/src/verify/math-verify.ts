@@ -1,0 +1,167 @@
+/**
+ * The public verifier: `parseAnswer` (extract + parse), `verifyAnswer` (gold-guided equality of two
+ * parsed answers) and `mathVerify` (both, from raw texts, with the reason). None of them throws on
+ * any input and all work is bounded: the completion is cut to its last `maxInputChars`, answers to
+ * `maxAnswerChars`, and parsing and arithmetic have hard limits (see config.ts).
+ *
+ * @example
+ * mathVerify('\\frac{1}{2}', 'so the answer is $\\boxed{0.5}$.').correct // true
+ * mathVerify('(1, 3)', 'The interval is $[1, 3]$').correct              // false
+ */
+import type { Node } from './ast';
+import { extractChoice } from './choice';
+import { answersEqual } from './compare';
+import { resolveVerifyOptions, type VerifyOptions } from './config';
+import { type CandidateSource, extractCandidates } from './extract';
+import { comparableString, normalizeLatex } from './normalize';
+import { parseMath } from './parse';
+
+export interface ParsedAnswer {
+  /** The answer as found in the text (before normalisation). */
+  extracted: string;
+  /** Normalised string form (for `string` matches: the reported choice). */
+  normalized: string;
+  /** Where in the text it was found. */
+  source: CandidateSource | 'choice';
+  /** The parsed tree; null for a multiple-choice string. */
+  node: Node | null;
+}
+
+export type VerifyStatus = 'correct' | 'incorrect' | 'no_answer' | 'gold_unparsable' | 'error';
+
+export interface MathVerifyResult {
+  correct: boolean;
+  /** The prediction's extracted answer, or null when none was found. */
+  extracted: string | null;
+  /** The gold answer as extracted. */
+  goldExtracted: string | null;
+  status: VerifyStatus;
+  /** Human-readable explanation. */
+  reason: string;
+}
+
+type Parse = { ok: true; answer: ParsedAnswer } | { ok: false; reason: string };
+
+function tail(text: string, max: number): string {
+  return text.length > max ? text.slice(text.length - max) : text;
+}
+
+function parseWithReason(text: string, o: VerifyOptions): Parse {
+  if (typeof text !== 'string') return { ok: false, reason: 'input is not a string' };
+  const t = tail(text, o.maxInputChars);
+  const candidates = extractCandidates(t, {
+    latex: o.matchTypes.includes('latex'),
+    expr: o.matchTypes.includes('expr'),
+    boxedMatchPriority: o.boxedMatchPriority,
+    maxAnswerChars: o.maxAnswerChars,
+  });
+  let firstFailure: string | null = null;
+  for (const c of candidates) {
+    const normalized = normalizeLatex(c.text);
+    const r = parseMath(normalized, {
+      plain: c.mode === 'plain',
+      maxTokens: o.maxTokens,
+      maxDepth: o.maxDepth,
+      maxDigits: o.maxDigits,
+    });
+    if (r.ok) return { ok: true, answer: { extracted: c.text.trim(), normalized, source: c.source, node: r.node } };
+    firstFailure ??= `${c.source} '${c.text.slice(0, 60)}': ${r.reason}`;
+  }
+  if (o.matchTypes.includes('string')) {
+    const choice = extractChoice(t, o.stringMatch);
+    if (choice !== null)
+      return {
+        ok: true,
+        answer: { extracted: choice.original, normalized: choice.normalized, source: 'choice', node: null },
+      };
+  }
+  return { ok: false, reason: firstFailure ?? 'no answer found' };
+}
+
+/**
+ * Extracts and parses the answer in `text` (a completion or a gold answer). Returns null when no
+ * candidate parses.
+ */
+export function parseAnswer(text: string, options: Partial<VerifyOptions> = {}): ParsedAnswer | null {
+  const o = resolveVerifyOptions(options);
+  try {
+    const r = parseWithReason(text, o);
+    return r.ok ? r.answer : null;
+  } catch {
+    return null;
+  }
+}
+
+function equalResolved(gold: ParsedAnswer, pred: ParsedAnswer, o: VerifyOptions): boolean {
+  if (gold.node === null || pred.node === null) {
+    return gold.normalized.toLowerCase() === pred.normalized.toLowerCase();
+  }
+  if (comparableString(gold.extracted) === comparableString(pred.extracted)) return true;
+  return answersEqual(gold.node, pred.node, o);
+}
+
+/** Gold-guided equality of two parsed answers (not symmetric: the gold decides how to compare). */
+export function verifyAnswer(
+  gold: ParsedAnswer,
+  predicted: ParsedAnswer,
+  options: Partial<VerifyOptions> = {},
+): boolean {
+  const o = resolveVerifyOptions(options);
+  try {
+    return equalResolved(gold, predicted, o);
+  } catch {
+    return false;
+  }
+}
+
+/** Resolved-options variant for hot loops (the CLI, rewards): skips re-validating options. */
+export function mathVerifyResolved(goldText: string, predictionText: string, o: VerifyOptions): MathVerifyResult {
+  try {
+    const g = parseWithReason(goldText, o);
+    if (!g.ok)
+      return {
+        correct: false,
+        extracted: null,
+        goldExtracted: null,
+        status: 'gold_unparsable',
+        reason: `gold answer could not be parsed: ${g.reason}`,
+      };
+    const p = parseWithReason(predictionText, o);
+    if (!p.ok)
+      return {
+        correct: false,
+        extracted: null,
+        goldExtracted: g.answer.extracted,
+        status: 'no_answer',
+        reason: `no answer in prediction: ${p.reason}`,
+      };
+    const correct = equalResolved(g.answer, p.answer, o);
+    return {
+      correct,
+      extracted: p.answer.extracted,
+      goldExtracted: g.answer.extracted,
+      status: correct ? 'correct' : 'incorrect',
+      reason: correct ? `equal (prediction from ${p.answer.source})` : `not equal (prediction from ${p.answer.source})`,
+    };
+  } catch (e) {
+    return {
+      correct: false,
+      extracted: null,
+      goldExtracted: null,
+      status: 'error',
+      reason: `internal error: ${String(e).slice(0, 200)}`,
+    };
+  }
+}
+
+/**
+ * Extracts the answers from a gold text and a prediction and checks them for mathematical equality.
+ * Never throws for any input texts (bad *options* throw, with the fix in the message).
+ */
+export function mathVerify(
+  goldText: string,
+  predictionText: string,
+  options: Partial<VerifyOptions> = {},
+): MathVerifyResult {
+  return mathVerifyResolved(goldText, predictionText, resolveVerifyOptions(options));
+}
