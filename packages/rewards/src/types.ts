@@ -19,3 +19,16 @@ export interface Sample {
 
 export type RewardFn = (completion: string, sample: Sample) => number | null;
 export type AsyncRewardFn = (completion: string, sample: Sample) => Promise<number | null>;
+
+/**
+ * A reward that needs the whole group of completions sampled for one prompt (e.g. Kimi 1.5's length reward, which
+ * compares each length with the group's shortest and longest). Returns one score per completion, in order; `null`
+ * entries mean "cannot be scored", as for {@link RewardFn}.
+ */
+export type GroupRewardFn = (completions: readonly string[], sample: Sample) => (number | null)[];
+
+/**
+ * Says whether a completion answers a sample correctly, for rewards that depend on correctness (length and cosine
+ * rewards). `true`, or a number ≥ 0.5 (an accuracy reward's 1), counts as correct; `null` means it cannot be decided.
+ */
+export type Verifier = (completion: string, sample: Sample) => boolean | number | null;
