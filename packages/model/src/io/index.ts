@@ -53,3 +53,4 @@ export {
   loadTokenizer,
   type Tokenizer,
 } from './tokenizer';
+export { type BpeTrainOptions, preTokenize, trainBpeTokenizer } from './bpe-trainer';
