@@ -1,5 +1,5 @@
-import fc from 'fast-check';
 import { createRng } from '@r1/sampler';
+import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { bootstrapCI, pairedBootstrap } from './bootstrap';
 

@@ -30,7 +30,8 @@ function checkScores(name: string, scores: readonly number[]): void {
 
 function resolve(options: Partial<BootstrapOptions>): BootstrapOptions {
   const o = { ...DEFAULT_BOOTSTRAP_OPTIONS, ...options };
-  if (!Number.isInteger(o.iterations) || o.iterations < 1) throw new Error('bootstrap: iterations must be an integer ≥ 1');
+  if (!Number.isInteger(o.iterations) || o.iterations < 1)
+    throw new Error('bootstrap: iterations must be an integer ≥ 1');
   if (!(o.level > 0 && o.level < 1)) throw new Error('bootstrap: level must be in (0, 1), e.g. 0.95');
   return o;
 }

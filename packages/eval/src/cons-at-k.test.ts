@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { consAtK, type ConsAtKOptions } from './cons-at-k';
+import { type ConsAtKOptions, consAtK } from './cons-at-k';
 
 /** A stand-in verifier for the vote logic: parses plain numbers, a/b fractions and \frac{a}{b} / \fracab. */
 function value(s: string): number | null {
@@ -25,7 +25,10 @@ describe('consAtK', () => {
     expect(r.correct).toBe(true);
     expect(r.votes).toBe(3);
     expect(r.answer).toBe('0.5');
-    expect(r.classes.map((c) => c.members)).toEqual([[0, 2, 4], [1, 3]]);
+    expect(r.classes.map((c) => c.members)).toEqual([
+      [0, 2, 4],
+      [1, 3],
+    ]);
   });
 
   test.each([
@@ -54,7 +57,11 @@ describe('consAtK', () => {
   test('property: the result does not depend on how each answer is written within its class', () => {
     fc.assert(
       fc.property(fc.array(fc.constantFrom(0, 1, 2), { minLength: 1, maxLength: 12 }), fc.integer(), (picks, seed) => {
-        const forms = [['0.5', '1/2', '\\frac12'], ['2', '2.0', '4/2'], ['3', '6/2', '3.0']];
+        const forms = [
+          ['0.5', '1/2', '\\frac12'],
+          ['2', '2.0', '4/2'],
+          ['3', '6/2', '3.0'],
+        ];
         const written = picks.map((p, i) => forms[p]![Math.abs(seed + i) % 3]!);
         const canonical = picks.map((p) => forms[p]![0]!);
         const a = consAtK(written, '2', opts);

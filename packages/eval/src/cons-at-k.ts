@@ -38,7 +38,10 @@ export function consAtK(answers: readonly (string | null)[], gold: string, optio
   answers.forEach((answer, i) => {
     if (answer === null || answer.trim() === '') return;
     const home = classes.find(
-      (c) => c.representative === answer || options.equivalent(c.representative, answer) || options.equivalent(answer, c.representative),
+      (c) =>
+        c.representative === answer ||
+        options.equivalent(c.representative, answer) ||
+        options.equivalent(answer, c.representative),
     );
     if (home) home.members.push(i);
     else classes.push({ representative: answer, members: [i] });

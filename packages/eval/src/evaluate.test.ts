@@ -1,9 +1,17 @@
-import { mkdtempSync, readFileSync, writeFileSync, appendFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Completion, createRng, createSampler, deriveSeed, type Engine, type GenerationRequest, type SamplingParams } from '@r1/sampler';
+import {
+  type Completion,
+  createRng,
+  createSampler,
+  deriveSeed,
+  type Engine,
+  type GenerationRequest,
+  type SamplingParams,
+} from '@r1/sampler';
 import { describe, expect, test } from 'vitest';
-import { evaluate, type EvalProblem } from './evaluate';
+import { type EvalProblem, evaluate } from './evaluate';
 import { SampleCache } from './sample-cache';
 
 /**
@@ -24,7 +32,13 @@ function seededEngine(opts: { failAfterCalls?: number } = {}): Engine & { calls:
           engine.generated++;
           const u = createRng(deriveSeed(r.seed!, (r.firstSampleIndex ?? 0) + j))();
           const answer = u < 0.6 ? gold : gold + 1;
-          return { tokenIds: [1, 2, 3], text: `the answer is ${answer}`, logprobs: [], finishReason: 'stop', promptTokens: 4 };
+          return {
+            tokenIds: [1, 2, 3],
+            text: `the answer is ${answer}`,
+            logprobs: [],
+            finishReason: 'stop',
+            promptTokens: 4,
+          };
         });
       });
     },
@@ -32,12 +46,23 @@ function seededEngine(opts: { failAfterCalls?: number } = {}): Engine & { calls:
   return engine;
 }
 
-const dataset: EvalProblem[] = Array.from({ length: 20 }, (_, i) => ({ id: `p${i}`, prompt: `What is ${i}+${i}? ${2 * i}?`, answer: String(2 * i) }));
+const dataset: EvalProblem[] = Array.from({ length: 20 }, (_, i) => ({
+  id: `p${i}`,
+  prompt: `What is ${i}+${i}? ${2 * i}?`,
+  answer: String(2 * i),
+}));
 const score = (completion: string, problem: EvalProblem) => {
   const m = /answer is (\d+)/.exec(completion);
   return { extracted: m ? m[1]! : null, correct: m !== null && m[1] === problem.answer };
 };
-const base = { dataset, template: (p: EvalProblem) => ({ prompt: p.prompt }), k: 4, params: { temperature: 0.6, topP: 0.95, seed: 3 }, score, batchProblems: 4 };
+const base = {
+  dataset,
+  template: (p: EvalProblem) => ({ prompt: p.prompt }),
+  k: 4,
+  params: { temperature: 0.6, topP: 0.95, seed: 3 },
+  score,
+  batchProblems: 4,
+};
 
 describe('evaluate', () => {
   test('aggregates pass@1, cons@k and pass@k with a CI', async () => {
@@ -65,9 +90,9 @@ describe('evaluate', () => {
 
     const path = join(dir, 'resumed.jsonl');
     const first = new SampleCache(path);
-    await expect(evaluate({ ...base, sampler: createSampler(seededEngine({ failAfterCalls: 2 })), cache: first })).rejects.toThrow(
-      /engine crashed/,
-    );
+    await expect(
+      evaluate({ ...base, sampler: createSampler(seededEngine({ failAfterCalls: 2 })), cache: first }),
+    ).rejects.toThrow(/engine crashed/);
     first.close();
     const partial = new SampleCache(path);
     expect(partial.size).toBe(2 * 4 * 4); // two batches of 4 problems × 4 samples survived
@@ -77,7 +102,12 @@ describe('evaluate', () => {
     expect(engine.generated).toBe(80 - 32); // only the missing samples were generated
     expect(resumed.problems).toEqual(reference.problems);
     expect(resumed.aggregate).toEqual(reference.aggregate);
-    const lines = (p: string) => readFileSync(p, 'utf8').trim().split('\n').map((l) => JSON.parse(l)).sort((a, b) => a.key.localeCompare(b.key));
+    const lines = (p: string) =>
+      readFileSync(p, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l))
+        .sort((a, b) => a.key.localeCompare(b.key));
     expect(lines(path)).toEqual(lines(join(dir, 'whole.jsonl')));
   });
 
@@ -109,12 +139,17 @@ describe('evaluate', () => {
   test('a corrupt line in the middle names file and line', () => {
     const dir = mkdtempSync(join(tmpdir(), 'r1-eval-'));
     const path = join(dir, 'c.jsonl');
-    writeFileSync(path, '{"key":"a","problemId":"p","correct":true}\nnot json\n{"key":"b","problemId":"p","correct":true}\n');
+    writeFileSync(
+      path,
+      '{"key":"a","problemId":"p","correct":true}\nnot json\n{"key":"b","problemId":"p","correct":true}\n',
+    );
     expect(() => new SampleCache(path)).toThrow(/c\.jsonl:2: not a JSON sample record/);
   });
 
   test('duplicate problem ids are rejected', async () => {
     const dup = [dataset[0]!, dataset[0]!];
-    await expect(evaluate({ ...base, dataset: dup, sampler: createSampler(seededEngine()) })).rejects.toThrow(/appears twice/);
+    await expect(evaluate({ ...base, dataset: dup, sampler: createSampler(seededEngine()) })).rejects.toThrow(
+      /appears twice/,
+    );
   });
 });

@@ -10,7 +10,14 @@
  * It does not know how to extract or verify answers (the caller passes `score` and `equivalent`, e.g. the math
  * verifier) nor how prompts are templated (the caller passes `template`).
  */
-import { deriveSeed, type GenerationRequest, hashString, resolveSamplingParams, type Sampler, type SamplingParams } from '@r1/sampler';
+import {
+  deriveSeed,
+  type GenerationRequest,
+  hashString,
+  resolveSamplingParams,
+  type Sampler,
+  type SamplingParams,
+} from '@r1/sampler';
 import { bootstrapCI, type Interval } from './bootstrap';
 import { consAtK } from './cons-at-k';
 import { meanAtK, passAtK } from './pass-at-k';
@@ -98,7 +105,9 @@ export function aggregate(problems: readonly ProblemResult[], bootstrapSeed = 0)
   const ci: Interval = bootstrapCI(pass1s, { seed: bootstrapSeed });
   const passK: Record<string, number> = {};
   for (const kk of kValues(k)) {
-    passK[String(kk)] = problems.reduce((s, p) => s + passAtK(p.samples.length, p.samples.filter((x) => x.correct).length, kk), 0) / problems.length;
+    passK[String(kk)] =
+      problems.reduce((s, p) => s + passAtK(p.samples.length, p.samples.filter((x) => x.correct).length, kk), 0) /
+      problems.length;
   }
   const all = problems.flatMap((p) => p.samples);
   return {
@@ -126,7 +135,10 @@ export function problemResult(
       equivalent,
       // The winner is correct iff one of its members was judged correct: members are equivalent answers, and this
       // reuses the scorer's verdict instead of asking a second question of a different shape.
-      correct: (_gold, answer) => samples.some((s) => s.extracted !== null && s.correct && (s.extracted === answer || equivalent(s.extracted, answer))),
+      correct: (_gold, answer) =>
+        samples.some(
+          (s) => s.extracted !== null && s.correct && (s.extracted === answer || equivalent(s.extracted, answer)),
+        ),
     },
   );
   return {
@@ -171,7 +183,8 @@ export async function evaluate(options: EvaluateOptions): Promise<EvalResult> {
 
   for await (const batch of batches(options.dataset, options.batchProblems ?? 8)) {
     const plans = batch.map((problem) => {
-      if (seenIds.has(problem.id)) throw new Error(`evaluate: problem id "${problem.id}" appears twice; ids must be unique`);
+      if (seenIds.has(problem.id))
+        throw new Error(`evaluate: problem id "${problem.id}" appears twice; ids must be unique`);
       seenIds.add(problem.id);
       const request = options.template(problem);
       const prompt = renderedPrompt(request);
@@ -200,7 +213,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvalResult> {
     const fresh = new Map<string, SampleRecord>();
     // Requests with the same count can share one sampler call; group by count to keep n uniform per call.
     const byCount = new Map<number, number[]>();
-    owners.forEach((o, i) => byCount.set(o.count, [...(byCount.get(o.count) ?? []), i]));
+    for (const [i, o] of owners.entries()) byCount.set(o.count, [...(byCount.get(o.count) ?? []), i]);
     for (const [count, indices] of byCount) {
       const out = await options.sampler.generate(
         indices.map((i) => requests[i]!),
@@ -233,7 +246,8 @@ export async function evaluate(options: EvaluateOptions): Promise<EvalResult> {
     for (const plan of plans) {
       const samples = plan.keys.map((key) => {
         const record = fresh.get(key) ?? options.cache?.get(key);
-        if (!record) throw new Error(`evaluate: sample ${key} of problem ${plan.problem.id} is missing after generation`);
+        if (!record)
+          throw new Error(`evaluate: sample ${key} of problem ${plan.problem.id} is missing after generation`);
         return record;
       });
       const result = problemResult(plan.problem, samples, equivalent);

@@ -1,25 +1,34 @@
-export { meanAtK, passAtK } from './pass-at-k';
-export { consAtK, type ConsAtKOptions, type ConsAtKResult, type VoteClass } from './cons-at-k';
 export {
+  type BootstrapOptions,
   bootstrapCI,
   DEFAULT_BOOTSTRAP_OPTIONS,
-  pairedBootstrap,
-  type BootstrapOptions,
   type Interval,
   type PairedDifference,
+  pairedBootstrap,
 } from './bootstrap';
-export { SampleCache, sampleKey, type SampleRecord } from './sample-cache';
+export { type ConsAtKOptions, type ConsAtKResult, consAtK, type VoteClass } from './cons-at-k';
 export {
   aggregate,
-  evaluate,
-  problemResult,
   type EvalAggregate,
   type EvalProblem,
   type EvalProgress,
   type EvalResult,
   type EvaluateOptions,
+  evaluate,
   type ProblemResult,
+  problemResult,
   type ScoredCompletion,
 } from './evaluate';
-export { escapeXml, histogram, htmlPage, lineChart, niceTicks, type ChartOptions, type HistogramGroup, type Series } from './report/svg';
-export { renderEvalHtml, renderEvalMarkdown, summaryOf, type EvalSummary, type ReportMeta } from './report/eval-report';
+export { meanAtK, passAtK } from './pass-at-k';
+export { type EvalSummary, type ReportMeta, renderEvalHtml, renderEvalMarkdown, summaryOf } from './report/eval-report';
+export {
+  type ChartOptions,
+  escapeXml,
+  type HistogramGroup,
+  histogram,
+  htmlPage,
+  lineChart,
+  niceTicks,
+  type Series,
+} from './report/svg';
+export { SampleCache, type SampleRecord, sampleKey } from './sample-cache';

@@ -27,7 +27,12 @@ export interface SampleRecord {
 /** Sampling parameters that change what is generated (n does not: sample j is the same whatever n is). */
 export function sampleKey(modelId: string, prompt: string, params: SamplingParams, sampleIndex: number): string {
   const { n: _n, ...rest } = params;
-  const canonical = JSON.stringify([modelId, prompt, Object.entries(rest).sort(([a], [b]) => a.localeCompare(b)), sampleIndex]);
+  const canonical = JSON.stringify([
+    modelId,
+    prompt,
+    Object.entries(rest).sort(([a], [b]) => a.localeCompare(b)),
+    sampleIndex,
+  ]);
   return createHash('sha256').update(canonical).digest('hex').slice(0, 32);
 }
 
@@ -68,7 +73,11 @@ export class SampleCache {
               'the file is not an r1 sample cache or was edited by hand — move it away to start afresh',
           );
         }
-        if (typeof record.key !== 'string' || typeof record.problemId !== 'string' || typeof record.correct !== 'boolean') {
+        if (
+          typeof record.key !== 'string' ||
+          typeof record.problemId !== 'string' ||
+          typeof record.correct !== 'boolean'
+        ) {
           throw new Error(`${path}:${lineNo}: sample record lacks key, problemId or correct`);
         }
         if (!this.#records.has(record.key)) this.#records.set(record.key, record);

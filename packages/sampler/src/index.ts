@@ -1,3 +1,13 @@
+export { createLocalEngine, type EngineTokenizer, type LocalEngineOptions } from './local/engine';
+export { chooseToken, type TokenChoice, type TokenChoiceParams } from './logits';
+export { createOpenAIEngine, type OpenAIEngineOptions } from './openai/engine';
+export { EndpointError, type RetryOptions } from './openai/retry';
+export { resolveSamplingParams } from './params';
+export { createRng, deriveSeed, hashString, type Uniform } from './rng';
+export { createSampler, type Sampler } from './sampler';
+export { engineFromCheckpoint, type LocalCheckpointEngine } from './serve/from-checkpoint';
+export { createServeHandler, type ServeOptions, startServer } from './serve/server';
+export { StopMatcher } from './stop';
 export type {
   ChatMessage,
   Completion,
@@ -8,10 +18,3 @@ export type {
   SamplingParams,
 } from './types';
 export { DEFAULT_SAMPLING_PARAMS } from './types';
-export { resolveSamplingParams } from './params';
-export { createSampler, type Sampler } from './sampler';
-export { createOpenAIEngine, type OpenAIEngineOptions } from './openai/engine';
-export { EndpointError, type RetryOptions } from './openai/retry';
-export { chooseToken, type TokenChoice, type TokenChoiceParams } from './logits';
-export { StopMatcher } from './stop';
-export { createRng, deriveSeed, hashString, type Uniform } from './rng';

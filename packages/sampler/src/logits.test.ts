@@ -43,13 +43,13 @@ describe('chooseToken', () => {
     const logits = [0, 1, 2, -1];
     const freq = histogram(logits, base, 40_000);
     const p = softmax(logits);
-    freq.forEach((f, i) => expect(f).toBeCloseTo(p[i]!, 1));
+    for (const [i, f] of freq.entries()) expect(f).toBeCloseTo(p[i]!, 1);
   });
 
   test('temperature 0.5 sharpens as softmax(l / T)', () => {
     const logits = [0, 1, 0.5];
     const freq = histogram(logits, { ...base, temperature: 0.5 }, 40_000);
-    softmax(logits, 0.5).forEach((p, i) => expect(freq[i]).toBeCloseTo(p, 1));
+    for (const [i, p] of softmax(logits, 0.5).entries()) expect(freq[i]).toBeCloseTo(p, 1);
   });
 
   test('topK keeps only the k most likely tokens, renormalised', () => {
@@ -59,7 +59,12 @@ describe('chooseToken', () => {
     expect(freq[3]).toBe(0);
     const p = softmax([3, 2]);
     expect(freq[1]).toBeCloseTo(p[0]!, 1);
-    const choice = chooseToken(Float32Array.from(logits), { ...base, topK: 2, logprobsMode: 'processed' }, none, () => 0);
+    const choice = chooseToken(
+      Float32Array.from(logits),
+      { ...base, topK: 2, logprobsMode: 'processed' },
+      none,
+      () => 0,
+    );
     expect(choice.token).toBe(1);
     expect(choice.logprob).toBeCloseTo(Math.log(p[0]!), 6);
   });

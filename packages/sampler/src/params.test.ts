@@ -5,7 +5,11 @@ import { DEFAULT_SAMPLING_PARAMS } from './types';
 describe('resolveSamplingParams', () => {
   test('defaults', () => {
     expect(resolveSamplingParams()).toEqual(DEFAULT_SAMPLING_PARAMS);
-    expect(resolveSamplingParams({ temperature: 0.6, topP: 0.95 })).toMatchObject({ temperature: 0.6, topP: 0.95, n: 1 });
+    expect(resolveSamplingParams({ temperature: 0.6, topP: 0.95 })).toMatchObject({
+      temperature: 0.6,
+      topP: 0.95,
+      n: 1,
+    });
   });
   test.each([
     [{ n: 0 }, /n = 0 is invalid; expected an integer ≥ 1/],

@@ -17,7 +17,8 @@ export function resolveSamplingParams(partial: Partial<SamplingParams> = {}): Sa
   }
   const p: SamplingParams = { ...DEFAULT_SAMPLING_PARAMS, ...stripUndefined(partial) };
   if (!Number.isInteger(p.n) || p.n < 1) fail('n', p.n, 'an integer ≥ 1');
-  if (!(p.temperature >= 0) || !Number.isFinite(p.temperature)) fail('temperature', p.temperature, 'a number ≥ 0 (0 = greedy)');
+  if (!(p.temperature >= 0) || !Number.isFinite(p.temperature))
+    fail('temperature', p.temperature, 'a number ≥ 0 (0 = greedy)');
   if (!(p.topP > 0 && p.topP <= 1)) fail('topP', p.topP, 'a number in (0, 1] (1 = off)');
   if (!Number.isInteger(p.topK) || p.topK < 0) fail('topK', p.topK, 'an integer ≥ 0 (0 = off)');
   if (!(p.minP >= 0 && p.minP < 1)) fail('minP', p.minP, 'a number in [0, 1) (0 = off)');

@@ -18,8 +18,21 @@ describe('svg charts', () => {
   test('line chart draws a path per series and survives empty / non-finite data', () => {
     const svg = lineChart(
       [
-        { name: 'reward', points: [[0, 0.1], [1, 0.4], [2, 0.8]] },
-        { name: 'acc', points: [[0, Number.NaN], [1, 0.2]] },
+        {
+          name: 'reward',
+          points: [
+            [0, 0.1],
+            [1, 0.4],
+            [2, 0.8],
+          ],
+        },
+        {
+          name: 'acc',
+          points: [
+            [0, Number.NaN],
+            [1, 0.2],
+          ],
+        },
       ],
       { title: 't', xLabel: 'step', yLabel: 'v', yRange: [0, 1] },
     );
@@ -35,10 +48,8 @@ describe('svg charts', () => {
       ],
       { title: 'len', xLabel: 'tokens', yLabel: 'n', bins: 5 },
     );
-    const counts = [...svg.matchAll(/<title>(\w+): (\d+) in/g)].reduce(
-      (acc, m) => ({ ...acc, [m[1]!]: (acc[m[1]!] ?? 0) + Number(m[2]) }),
-      {} as Record<string, number>,
-    );
+    const counts: Record<string, number> = {};
+    for (const m of svg.matchAll(/<title>(\w+): (\d+) in/g)) counts[m[1]!] = (counts[m[1]!] ?? 0) + Number(m[2]);
     expect(counts).toEqual({ correct: 5, wrong: 2 });
     expect(histogram([{ name: 'a', values: [7, 7] }], { title: 't', xLabel: 'x', yLabel: 'y' })).toContain('a: 2 in');
   });

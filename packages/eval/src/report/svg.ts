@@ -61,7 +61,13 @@ export function lineChart(series: readonly Series[], options: ChartOptions): str
   const height = options.height ?? 300;
   const m = { left: 52, right: 16, top: 28, bottom: 40 };
   const pts = series.flatMap((s) => s.points).filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y));
-  if (pts.length === 0) return frame(options, `<text x="${width / 2}" y="${height / 2}" text-anchor="middle">no data</text>`, width, height);
+  if (pts.length === 0)
+    return frame(
+      options,
+      `<text x="${width / 2}" y="${height / 2}" text-anchor="middle">no data</text>`,
+      width,
+      height,
+    );
   const tx = (x: number) => (options.logX ? Math.log2(Math.max(x, 1e-12)) : x);
   let [x0, x1] = [Math.min(...pts.map((p) => tx(p[0]))), Math.max(...pts.map((p) => tx(p[0])))];
   if (x0 === x1) [x0, x1] = [x0 - 1, x1 + 1];
@@ -76,16 +82,22 @@ export function lineChart(series: readonly Series[], options: ChartOptions): str
   const parts: string[] = [];
   const yTicks = niceTicks(y0, y1);
   for (const t of yTicks) {
-    parts.push(`<line x1="${m.left}" x2="${width - m.right}" y1="${py(t).toFixed(1)}" y2="${py(t).toFixed(1)}" stroke="#e5e7eb"/>`);
+    parts.push(
+      `<line x1="${m.left}" x2="${width - m.right}" y1="${py(t).toFixed(1)}" y2="${py(t).toFixed(1)}" stroke="#e5e7eb"/>`,
+    );
     parts.push(`<text x="${m.left - 4}" y="${(py(t) + 4).toFixed(1)}" text-anchor="end">${formatTick(t)}</text>`);
   }
   const xTicks = options.logX
     ? Array.from({ length: Math.floor(x1) - Math.ceil(x0) + 1 }, (_, i) => 2 ** (Math.ceil(x0) + i))
     : niceTicks(x0, x1);
   for (const t of xTicks) {
-    parts.push(`<text x="${px(t).toFixed(1)}" y="${height - m.bottom + 14}" text-anchor="middle">${formatTick(t)}</text>`);
+    parts.push(
+      `<text x="${px(t).toFixed(1)}" y="${height - m.bottom + 14}" text-anchor="middle">${formatTick(t)}</text>`,
+    );
   }
-  parts.push(`<rect x="${m.left}" y="${m.top}" width="${width - m.left - m.right}" height="${height - m.top - m.bottom}" fill="none" stroke="#9ca3af"/>`);
+  parts.push(
+    `<rect x="${m.left}" y="${m.top}" width="${width - m.left - m.right}" height="${height - m.top - m.bottom}" fill="none" stroke="#9ca3af"/>`,
+  );
   series.forEach((s, i) => {
     const color = PALETTE[i % PALETTE.length]!;
     const good = s.points.filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y));
@@ -93,7 +105,8 @@ export function lineChart(series: readonly Series[], options: ChartOptions): str
     const d = good.map(([x, y], j) => `${j === 0 ? 'M' : 'L'}${px(x).toFixed(1)},${py(y).toFixed(1)}`).join(' ');
     parts.push(`<path d="${d}" fill="none" stroke="${color}" stroke-width="2"/>`);
     if (s.markers ?? good.length <= 40) {
-      for (const [x, y] of good) parts.push(`<circle cx="${px(x).toFixed(1)}" cy="${py(y).toFixed(1)}" r="2.5" fill="${color}"/>`);
+      for (const [x, y] of good)
+        parts.push(`<circle cx="${px(x).toFixed(1)}" cy="${py(y).toFixed(1)}" r="2.5" fill="${color}"/>`);
     }
     parts.push(`<rect x="${m.left + 8}" y="${m.top + 6 + i * 14}" width="10" height="3" fill="${color}"/>`);
     parts.push(`<text x="${m.left + 22}" y="${m.top + 11 + i * 14}">${escapeXml(s.name)}</text>`);
@@ -112,7 +125,13 @@ export function histogram(groups: readonly HistogramGroup[], options: ChartOptio
   const height = options.height ?? 300;
   const m = { left: 52, right: 16, top: 28, bottom: 40 };
   const all = groups.flatMap((g) => g.values).filter(Number.isFinite);
-  if (all.length === 0) return frame(options, `<text x="${width / 2}" y="${height / 2}" text-anchor="middle">no data</text>`, width, height);
+  if (all.length === 0)
+    return frame(
+      options,
+      `<text x="${width / 2}" y="${height / 2}" text-anchor="middle">no data</text>`,
+      width,
+      height,
+    );
   const lo = Math.min(...all);
   const hi = Math.max(...all);
   const bins = Math.max(1, Math.min(options.bins ?? 20, hi > lo ? 40 : 1));
@@ -130,7 +149,9 @@ export function histogram(groups: readonly HistogramGroup[], options: ChartOptio
   const parts: string[] = [];
   for (const t of niceTicks(0, top)) {
     const y = height - m.bottom - (t / top) * plotH;
-    parts.push(`<line x1="${m.left}" x2="${width - m.right}" y1="${y.toFixed(1)}" y2="${y.toFixed(1)}" stroke="#e5e7eb"/>`);
+    parts.push(
+      `<line x1="${m.left}" x2="${width - m.right}" y1="${y.toFixed(1)}" y2="${y.toFixed(1)}" stroke="#e5e7eb"/>`,
+    );
     parts.push(`<text x="${m.left - 4}" y="${(y + 4).toFixed(1)}" text-anchor="end">${formatTick(t)}</text>`);
   }
   counts.forEach((c, gi) => {
@@ -139,14 +160,23 @@ export function histogram(groups: readonly HistogramGroup[], options: ChartOptio
       if (count === 0) return;
       const h = (count / top) * plotH;
       const x = m.left + b * slot + slot * 0.05 + gi * barW;
-      parts.push(`<rect x="${x.toFixed(1)}" y="${(height - m.bottom - h).toFixed(1)}" width="${barW.toFixed(1)}" height="${h.toFixed(1)}" fill="${color}" fill-opacity="0.8"><title>${escapeXml(groups[gi]!.name)}: ${count} in [${formatTick(lo + b * binWidth)}, ${formatTick(lo + (b + 1) * binWidth)})</title></rect>`);
+      parts.push(
+        `<rect x="${x.toFixed(1)}" y="${(height - m.bottom - h).toFixed(1)}" width="${barW.toFixed(1)}" height="${h.toFixed(1)}" fill="${color}" fill-opacity="0.8"><title>${escapeXml(groups[gi]!.name)}: ${count} in [${formatTick(lo + b * binWidth)}, ${formatTick(lo + (b + 1) * binWidth)})</title></rect>`,
+      );
     });
-    parts.push(`<rect x="${width - m.right - 110}" y="${m.top + 6 + gi * 14}" width="10" height="10" fill="${color}"/>`);
-    parts.push(`<text x="${width - m.right - 96}" y="${m.top + 15 + gi * 14}">${escapeXml(groups[gi]!.name)} (${groups[gi]!.values.length})</text>`);
+    parts.push(
+      `<rect x="${width - m.right - 110}" y="${m.top + 6 + gi * 14}" width="10" height="10" fill="${color}"/>`,
+    );
+    parts.push(
+      `<text x="${width - m.right - 96}" y="${m.top + 15 + gi * 14}">${escapeXml(groups[gi]!.name)} (${groups[gi]!.values.length})</text>`,
+    );
   });
   for (const t of niceTicks(lo, hi + (hi > lo ? 0 : 1), 6)) {
     const x = m.left + ((t - lo) / (bins * binWidth)) * plotW;
-    if (x >= m.left - 1 && x <= width - m.right + 1) parts.push(`<text x="${x.toFixed(1)}" y="${height - m.bottom + 14}" text-anchor="middle">${formatTick(t)}</text>`);
+    if (x >= m.left - 1 && x <= width - m.right + 1)
+      parts.push(
+        `<text x="${x.toFixed(1)}" y="${height - m.bottom + 14}" text-anchor="middle">${formatTick(t)}</text>`,
+      );
   }
   parts.push(`<rect x="${m.left}" y="${m.top}" width="${plotW}" height="${plotH}" fill="none" stroke="#9ca3af"/>`);
   return frame(options, parts.join('\n'), width, height);

@@ -8,12 +8,13 @@ import { createLocalEngine, type EngineTokenizer } from './engine';
 const ALPHABET = ' abcdefghijklmnopqrstuvwxyz.0123456789';
 const tokenizer: EngineTokenizer = {
   eosTokenId: 0,
-  encode: (text) => [...text].map((c) => {
-    const i = ALPHABET.indexOf(c);
-    if (i < 0) throw new Error(`char ${c} not in test alphabet`);
-    return i + 1;
-  }),
-  decode: (ids) => ids.map((id) => (id === 0 ? '<eos>' : ALPHABET[id - 1] ?? '?')).join(''),
+  encode: (text) =>
+    [...text].map((c) => {
+      const i = ALPHABET.indexOf(c);
+      if (i < 0) throw new Error(`char ${c} not in test alphabet`);
+      return i + 1;
+    }),
+  decode: (ids) => ids.map((id) => (id === 0 ? '<eos>' : (ALPHABET[id - 1] ?? '?'))).join(''),
 };
 
 let model: Model;
@@ -54,16 +55,25 @@ function greedyReference(prompt: number[], steps: number): number[] {
 
 describe('local engine', () => {
   test('temperature 0 reproduces greedy decoding by full forward passes', async () => {
-    const [[c]] = (await sampler.generate([{ prompt: 'the cat sat' }], { temperature: 0, maxNewTokens: 12 })) as [[Completion]];
+    const [[c]] = (await sampler.generate([{ prompt: 'the cat sat' }], { temperature: 0, maxNewTokens: 12 })) as [
+      [Completion],
+    ];
     expect(c.tokenIds).toEqual(greedyReference(tokenizer.encode('the cat sat'), 12));
     expect(c.promptTokens).toBe(11);
   });
 
   test('prompts of different lengths in one batch give the same tokens as alone (left padding is invisible)', async () => {
     const prompts = ['a', 'hello there', 'xyz. 42'];
-    const together = await sampler.generate(prompts.map((prompt) => ({ prompt, seed: 5 })), { n: 3, temperature: 1, maxNewTokens: 10 });
+    const together = await sampler.generate(
+      prompts.map((prompt) => ({ prompt, seed: 5 })),
+      { n: 3, temperature: 1, maxNewTokens: 10 },
+    );
     for (let i = 0; i < prompts.length; i++) {
-      const alone = await sampler.generate([{ prompt: prompts[i]!, seed: 5 }], { n: 3, temperature: 1, maxNewTokens: 10 });
+      const alone = await sampler.generate([{ prompt: prompts[i]!, seed: 5 }], {
+        n: 3,
+        temperature: 1,
+        maxNewTokens: 10,
+      });
       expect(together[i]!.map((c) => c.tokenIds)).toEqual(alone[0]!.map((c) => c.tokenIds));
     }
   });
@@ -89,7 +99,11 @@ describe('local engine', () => {
 
   test("raw logprobs equal the model's own log-probabilities of the sampled tokens", async () => {
     const prompt = tokenizer.encode('some text');
-    const [[c]] = (await sampler.generate([{ promptTokenIds: prompt }], { maxNewTokens: 6, logprobsMode: 'raw', seed: 4 })) as [[Completion]];
+    const [[c]] = (await sampler.generate([{ promptTokenIds: prompt }], {
+      maxNewTokens: 6,
+      logprobsMode: 'raw',
+      seed: 4,
+    })) as [[Completion]];
     const full = [...prompt, ...c.tokenIds];
     const expected = tf.tidy(() => {
       const ids = tf.tensor2d([full.slice(0, -1)], [1, full.length - 1], 'int32');
@@ -97,7 +111,7 @@ describe('local engine', () => {
       return Array.from(model.tokenLogprobs(ids, targets).dataSync()).slice(prompt.length - 1);
     });
     expect(c.logprobs).toHaveLength(c.tokenIds.length);
-    c.logprobs.forEach((lp, i) => expect(lp).toBeCloseTo(expected[i]!, 4));
+    for (const [i, lp] of c.logprobs.entries()) expect(lp).toBeCloseTo(expected[i]!, 4);
   });
 
   test('stop strings cut the text; stop token ids and EOS end a row and stay in tokenIds; length finishes', async () => {
@@ -106,12 +120,20 @@ describe('local engine', () => {
     const ids = free[0]![0]!.tokenIds;
     if (ids.length >= 3 && !text.includes('<eos>')) {
       const stop = text.slice(1, 3);
-      const [[s]] = (await sampler.generate([{ prompt: 'abc', seed: 8 }], { maxNewTokens: 20, temperature: 0, stop: [stop] })) as [[Completion]];
+      const [[s]] = (await sampler.generate([{ prompt: 'abc', seed: 8 }], {
+        maxNewTokens: 20,
+        temperature: 0,
+        stop: [stop],
+      })) as [[Completion]];
       expect(s.finishReason).toBe('stop');
       expect(s.text).toBe(text.slice(0, text.indexOf(stop)));
     }
     const stopId = ids[1]!;
-    const [[t]] = (await sampler.generate([{ prompt: 'abc' }], { maxNewTokens: 20, temperature: 0, stopTokenIds: [stopId] })) as [[Completion]];
+    const [[t]] = (await sampler.generate([{ prompt: 'abc' }], {
+      maxNewTokens: 20,
+      temperature: 0,
+      stopTokenIds: [stopId],
+    })) as [[Completion]];
     expect(t.finishReason).toBe('stop');
     expect(t.tokenIds.at(-1)).toBe(stopId);
     expect(t.tokenIds).toEqual(ids.slice(0, ids.indexOf(stopId) + 1));
@@ -123,8 +145,14 @@ describe('local engine', () => {
   test('rows finishing at different times are compacted without changing the others', async () => {
     const many = await sampler.generate([{ prompt: 'go', seed: 11 }], { n: 8, maxNewTokens: 12 });
     const common = many[0]!.flatMap((c) => c.tokenIds);
-    const frequent = [...new Set(common)].sort((a, b) => common.filter((x) => x === b).length - common.filter((x) => x === a).length)[0]!;
-    const withStop = await sampler.generate([{ prompt: 'go', seed: 11 }], { n: 8, maxNewTokens: 12, stopTokenIds: [frequent] });
+    const frequent = [...new Set(common)].sort(
+      (a, b) => common.filter((x) => x === b).length - common.filter((x) => x === a).length,
+    )[0]!;
+    const withStop = await sampler.generate([{ prompt: 'go', seed: 11 }], {
+      n: 8,
+      maxNewTokens: 12,
+      stopTokenIds: [frequent],
+    });
     withStop[0]!.forEach((c, j) => {
       const free = many[0]![j]!.tokenIds;
       const cut = free.indexOf(frequent);
@@ -134,25 +162,33 @@ describe('local engine', () => {
 
   test('decoding without the KV cache gives the same completions', async () => {
     const slow = createSampler(createLocalEngine({ model, tokenizer, useKvCache: false }));
-    const requests = [{ prompt: 'ab', seed: 2 }, { prompt: 'longer prompt', seed: 3 }];
+    const requests = [
+      { prompt: 'ab', seed: 2 },
+      { prompt: 'longer prompt', seed: 3 },
+    ];
     const params = { n: 3, maxNewTokens: 8, stopTokenIds: [5] };
     const a = await sampler.generate(requests, params);
     const b = await slow.generate(requests, params);
     expect(b.map((r) => r.map((c) => c.tokenIds))).toEqual(a.map((r) => r.map((c) => c.tokenIds)));
-    b.flat().forEach((c, i) => c.logprobs.forEach((lp, j) => expect(lp).toBeCloseTo(a.flat()[i]!.logprobs[j]!, 4)));
+    for (const [i, c] of b.flat().entries()) {
+      for (const [j, lp] of c.logprobs.entries()) expect(lp).toBeCloseTo(a.flat()[i]!.logprobs[j]!, 4);
+    }
   });
 
   test('no tensor leaks across calls', async () => {
     await sampler.generate([{ prompt: 'warm' }], { n: 2, maxNewTokens: 4 });
     const before = tf.memory().numTensors;
-    for (let i = 0; i < 3; i++) await sampler.generate([{ prompt: 'abc' }, { prompt: 'de f' }], { n: 3, maxNewTokens: 6, stop: ['zz'] });
+    for (let i = 0; i < 3; i++)
+      await sampler.generate([{ prompt: 'abc' }, { prompt: 'de f' }], { n: 3, maxNewTokens: 6, stop: ['zz'] });
     expect(tf.memory().numTensors).toBe(before);
   });
 
   test('bad input gives clear errors', async () => {
     await expect(sampler.generate([{ prompt: '' }])).rejects.toThrow(/empty after tokenisation/);
     await expect(sampler.generate([{ promptTokenIds: [999] }])).rejects.toThrow(/outside the model's vocabulary/);
-    await expect(sampler.generate([{ prompt: 'a' }], { maxNewTokens: 500 })).rejects.toThrow(/max_position_embeddings 128/);
+    await expect(sampler.generate([{ prompt: 'a' }], { maxNewTokens: 500 })).rejects.toThrow(
+      /max_position_embeddings 128/,
+    );
     await expect(sampler.generate([{ messages: [{ role: 'user', content: 'hi' }] }])).rejects.toThrow(/renderChat/);
   });
 });

@@ -150,7 +150,12 @@ export function createLocalEngine(options: LocalEngineOptions): Engine {
         const keep: number[] = [];
         active.forEach((rowIndex, position) => {
           const row = rows[rowIndex]!;
-          const { token, logprob } = chooseToken(data.subarray(position * vocab, (position + 1) * vocab), params, row.seen, row.uniform);
+          const { token, logprob } = chooseToken(
+            data.subarray(position * vocab, (position + 1) * vocab),
+            params,
+            row.seen,
+            row.uniform,
+          );
           row.tokens.push(token);
           row.logprobs.push(logprob);
           if (params.repetitionPenalty !== 1) row.seen.add(token);
@@ -190,7 +195,10 @@ export function createLocalEngine(options: LocalEngineOptions): Engine {
             const full = model.forward(tf.tensor2d(sequences, [sequences.length, length], 'int32'), {
               attentionMask: tf.tensor2d(masks, [masks.length, length], 'int32'),
             });
-            return tf.reshape(tf.slice(full, [0, length - 1, 0], [-1, 1, -1]), [sequences.length, vocab]) as tf.Tensor2D;
+            return tf.reshape(tf.slice(full, [0, length - 1, 0], [-1, 1, -1]), [
+              sequences.length,
+              vocab,
+            ]) as tf.Tensor2D;
           });
         }
       }

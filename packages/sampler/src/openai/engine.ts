@@ -102,7 +102,9 @@ export function createOpenAIEngine(options: OpenAIEngineOptions): Engine {
     const where = `${options.model} ${path}`;
     const choices = json.choices;
     if (!Array.isArray(choices) || choices.length !== params.n) {
-      throw new Error(`${where}: expected ${params.n} choices, got ${Array.isArray(choices) ? choices.length : 'none'}`);
+      throw new Error(
+        `${where}: expected ${params.n} choices, got ${Array.isArray(choices) ? choices.length : 'none'}`,
+      );
     }
     const ordered = [...choices].sort((a, b) => (a.index ?? 0) - (b.index ?? 0));
     return ordered.map((choice) => {

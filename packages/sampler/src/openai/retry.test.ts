@@ -9,7 +9,9 @@ afterEach(async () => {
 });
 
 /** A loopback server whose behaviour per call is scripted. */
-async function scripted(handlers: ((req: IncomingMessage, res: ServerResponse) => void)[]): Promise<{ url: string; calls: () => number }> {
+async function scripted(
+  handlers: ((req: IncomingMessage, res: ServerResponse) => void)[],
+): Promise<{ url: string; calls: () => number }> {
   let calls = 0;
   const server = createServer((req, res) => {
     const h = handlers[Math.min(calls, handlers.length - 1)]!;
@@ -27,7 +29,15 @@ const ok = (_: IncomingMessage, res: ServerResponse) => {
   res.setHeader('content-type', 'application/json');
   res.end(JSON.stringify({ ok: true }));
 };
-const fast = { ...DEFAULT_RETRY_OPTIONS, initialBackoffMs: 1, maxBackoffMs: 20, maxRetries: 3, timeoutMs: 2000, headers: {}, fetch };
+const fast = {
+  ...DEFAULT_RETRY_OPTIONS,
+  initialBackoffMs: 1,
+  maxBackoffMs: 20,
+  maxRetries: 3,
+  timeoutMs: 2000,
+  headers: {},
+  fetch,
+};
 
 describe('postJsonWithRetry', () => {
   test('429 with Retry-After, then success', async () => {
@@ -99,7 +109,9 @@ describe('postJsonWithRetry', () => {
     const good = await scripted([ok]);
     const urls = [bad.url, good.url];
     let i = 0;
-    await expect(postJsonWithRetry('/x', {}, { ...fast, nextBaseUrl: () => urls[i++ % 2]! })).resolves.toEqual({ ok: true });
+    await expect(postJsonWithRetry('/x', {}, { ...fast, nextBaseUrl: () => urls[i++ % 2]! })).resolves.toEqual({
+      ok: true,
+    });
     expect([bad.calls(), good.calls()]).toEqual([1, 1]);
   });
 });

@@ -94,7 +94,12 @@ export async function postJsonWithRetry(path: string, body: unknown, options: Po
         try {
           return JSON.parse(text);
         } catch {
-          lastError = new EndpointError(`${url} returned invalid JSON: ${text.slice(0, 200)}`, response.status, url, true);
+          lastError = new EndpointError(
+            `${url} returned invalid JSON: ${text.slice(0, 200)}`,
+            response.status,
+            url,
+            true,
+          );
         }
       } else {
         const retryable = isRetryableStatus(response.status);

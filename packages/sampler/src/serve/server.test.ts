@@ -3,7 +3,13 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createOpenAIEngine } from '../openai/engine';
 import { createSampler } from '../sampler';
-import { type Completion, DEFAULT_SAMPLING_PARAMS, type Engine, type GenerationRequest, type SamplingParams } from '../types';
+import {
+  type Completion,
+  DEFAULT_SAMPLING_PARAMS,
+  type Engine,
+  type GenerationRequest,
+  type SamplingParams,
+} from '../types';
 import { startServer } from './server';
 
 /**
@@ -32,12 +38,20 @@ const echoEngine: Engine = {
 
 let served: { server: Server; url: string };
 beforeAll(async () => {
-  served = await startServer({ engine: echoEngine, modelName: 'tiny', port: 0, tokenText: (t) => String.fromCharCode(t) });
+  served = await startServer({
+    engine: echoEngine,
+    modelName: 'tiny',
+    port: 0,
+    tokenText: (t) => String.fromCharCode(t),
+  });
 });
 afterAll(() => new Promise((r) => served.server.close(r)));
 
 async function post(path: string, body: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
-  const res = await fetch(`${served.url}${path}`, { method: 'POST', body: typeof body === 'string' ? body : JSON.stringify(body) });
+  const res = await fetch(`${served.url}${path}`, {
+    method: 'POST',
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
   return { status: res.status, json: (await res.json()) as Record<string, unknown> };
 }
 
@@ -49,11 +63,23 @@ describe('r1-serve protocol', () => {
 
   test('completions with n, seed, logprobs and token ids', async () => {
     const { status, json } = await post('/v1/completions', {
-      model: 'tiny', prompt: 'abc', n: 2, max_tokens: 50, seed: 7, logprobs: 1, return_token_ids: true,
+      model: 'tiny',
+      prompt: 'abc',
+      n: 2,
+      max_tokens: 50,
+      seed: 7,
+      logprobs: 1,
+      return_token_ids: true,
     });
     expect(status).toBe(200);
     expect(json.choices).toEqual([
-      { index: 0, text: 'cba#0#7', finish_reason: 'stop', logprobs: { tokens: [...'cba#0#7'], token_logprobs: Array(7).fill(-0.5) }, token_ids: [...'cba#0#7'].map((c) => c.charCodeAt(0)) },
+      {
+        index: 0,
+        text: 'cba#0#7',
+        finish_reason: 'stop',
+        logprobs: { tokens: [...'cba#0#7'], token_logprobs: Array(7).fill(-0.5) },
+        token_ids: [...'cba#0#7'].map((c) => c.charCodeAt(0)),
+      },
       expect.objectContaining({ index: 1, text: 'cba#1#7' }),
     ]);
     expect(json.usage).toEqual({ prompt_tokens: 3, completion_tokens: 14, total_tokens: 17 });
@@ -87,19 +113,25 @@ describe('r1-serve protocol', () => {
 describe('OpenAI engine against r1-serve on loopback', () => {
   test('completions and chat round trip through the engine', async () => {
     const sampler = createSampler(createOpenAIEngine({ baseUrl: served.url, model: 'tiny', returnTokenIds: true }));
-    const [[a, b]] = (await sampler.generate([{ prompt: 'hello' }], { n: 2, maxNewTokens: 40, seed: 1 })) as [[Completion, Completion]];
+    const [[a, b]] = (await sampler.generate([{ prompt: 'hello' }], { n: 2, maxNewTokens: 40, seed: 1 })) as [
+      [Completion, Completion],
+    ];
     expect(a.text).toMatch(/^olleh#0#/);
     expect(b.text).toMatch(/^olleh#1#/);
     expect(a.logprobs.length).toBe(a.text.length);
     expect(a.tokenIds.length).toBe(a.text.length);
-    const [[c]] = (await sampler.generate([{ messages: [{ role: 'user', content: 'hi' }] }], { maxNewTokens: 3 })) as [[Completion]];
+    const [[c]] = (await sampler.generate([{ messages: [{ role: 'user', content: 'hi' }] }], { maxNewTokens: 3 })) as [
+      [Completion],
+    ];
     expect(c).toMatchObject({ text: 'ih:', finishReason: 'length' });
   });
 
   test('a bad request fails loudly with the server message, without retries', async () => {
     const engine = createOpenAIEngine({ baseUrl: served.url, model: 'tiny', initialBackoffMs: 1 });
     // The engine trusts its caller (createSampler validates); the server must still refuse.
-    await expect(engine.generate([{ prompt: 'x' }], { ...DEFAULT_SAMPLING_PARAMS, temperature: -1 })).rejects.toThrow(/answered 400: sampling params: temperature = -1 is invalid/);
+    await expect(engine.generate([{ prompt: 'x' }], { ...DEFAULT_SAMPLING_PARAMS, temperature: -1 })).rejects.toThrow(
+      /answered 400: sampling params: temperature = -1 is invalid/,
+    );
   });
 
   test('a proxy that answers 429 first, then kills a connection mid-request, is ridden out', async () => {
@@ -116,10 +148,13 @@ describe('OpenAI engine against r1-serve on loopback', () => {
         req.socket.destroy();
         return;
       }
-      const upstream = httpRequest({ host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers }, (up) => {
-        res.writeHead(up.statusCode ?? 502, up.headers);
-        up.pipe(res);
-      });
+      const upstream = httpRequest(
+        { host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers },
+        (up) => {
+          res.writeHead(up.statusCode ?? 502, up.headers);
+          up.pipe(res);
+        },
+      );
       req.pipe(upstream);
     });
     await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));

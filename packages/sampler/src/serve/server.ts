@@ -31,7 +31,12 @@ class BadRequest extends Error {
   }
 }
 
-function field<T>(body: Record<string, unknown>, name: string, check: (v: unknown) => v is T, expected: string): T | undefined {
+function field<T>(
+  body: Record<string, unknown>,
+  name: string,
+  check: (v: unknown) => v is T,
+  expected: string,
+): T | undefined {
   const v = body[name];
   if (v === undefined || v === null) return undefined;
   if (!check(v)) throw new BadRequest(`'${name}' must be ${expected}, got ${JSON.stringify(v)}`, name);
@@ -40,15 +45,34 @@ function field<T>(body: Record<string, unknown>, name: string, check: (v: unknow
 
 const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 const isInt = (v: unknown): v is number => Number.isInteger(v);
-const isBool = (v: unknown): v is boolean => typeof v === 'boolean';
 const isStringOrList = (v: unknown): v is string | string[] =>
   typeof v === 'string' || (Array.isArray(v) && v.every((s) => typeof s === 'string'));
 const isIntList = (v: unknown): v is number[] => Array.isArray(v) && v.every((x) => Number.isInteger(x));
 
 const KNOWN_FIELDS = new Set([
-  'model', 'prompt', 'messages', 'n', 'temperature', 'top_p', 'top_k', 'min_p', 'max_tokens', 'max_completion_tokens',
-  'stop', 'seed', 'logprobs', 'top_logprobs', 'repetition_penalty', 'stop_token_ids', 'return_token_ids', 'stream',
-  'user', 'echo', 'frequency_penalty', 'presence_penalty', 'best_of',
+  'model',
+  'prompt',
+  'messages',
+  'n',
+  'temperature',
+  'top_p',
+  'top_k',
+  'min_p',
+  'max_tokens',
+  'max_completion_tokens',
+  'stop',
+  'seed',
+  'logprobs',
+  'top_logprobs',
+  'repetition_penalty',
+  'stop_token_ids',
+  'return_token_ids',
+  'stream',
+  'user',
+  'echo',
+  'frequency_penalty',
+  'presence_penalty',
+  'best_of',
 ]);
 
 function samplingFrom(body: Record<string, unknown>): SamplingParams {
@@ -64,7 +88,8 @@ function samplingFrom(body: Record<string, unknown>): SamplingParams {
     }
   }
   const stop = field(body, 'stop', isStringOrList, 'a string or a list of strings');
-  const maxTokens = field(body, 'max_tokens', isInt, 'an integer') ?? field(body, 'max_completion_tokens', isInt, 'an integer');
+  const maxTokens =
+    field(body, 'max_tokens', isInt, 'an integer') ?? field(body, 'max_completion_tokens', isInt, 'an integer');
   try {
     return resolveSamplingParams({
       n: field(body, 'n', isInt, 'an integer') ?? 1,
@@ -146,7 +171,11 @@ export function createServeHandler(options: ServeOptions): (req: IncomingMessage
   async function completions(body: Record<string, unknown>, chat: boolean) {
     const params = samplingFrom(body);
     if (body.model !== undefined && body.model !== modelName) {
-      throw new BadRequest(`model '${String(body.model)}' is not served here; this server serves '${modelName}'`, 'model', 404);
+      throw new BadRequest(
+        `model '${String(body.model)}' is not served here; this server serves '${modelName}'`,
+        'model',
+        404,
+      );
     }
     let request: GenerationRequest;
     if (chat) request = { messages: checkMessages(body.messages) };
@@ -230,14 +259,18 @@ export function createServeHandler(options: ServeOptions): (req: IncomingMessage
       if (error instanceof BadRequest) {
         send(error.status, { error: { message: error.message, type: 'invalid_request_error', param: error.param } });
       } else {
-        send(500, { error: { message: `internal error: ${(error as Error).message}`, type: 'server_error', param: null } });
+        send(500, {
+          error: { message: `internal error: ${(error as Error).message}`, type: 'server_error', param: null },
+        });
       }
     });
   };
 }
 
 /** Starts the server on `host:port` (port 0 = any free port); resolves once it listens. */
-export async function startServer(options: ServeOptions & { port: number; host?: string }): Promise<{ server: Server; url: string }> {
+export async function startServer(
+  options: ServeOptions & { port: number; host?: string },
+): Promise<{ server: Server; url: string }> {
   const server = createServer(createServeHandler(options));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
