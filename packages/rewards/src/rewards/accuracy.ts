@@ -12,7 +12,7 @@
  * Deliberately not here: format checks (see format.ts) or partial credit.
  */
 import type { RewardFn, Sample } from '../types';
-import { type VerifyOptions, resolveVerifyOptions } from '../verify/config';
+import { resolveVerifyOptions, type VerifyOptions } from '../verify/config';
 import { mathVerifyResolved } from '../verify/math-verify';
 
 /** Builds an accuracy reward with the given verifier options (validated once, here). */

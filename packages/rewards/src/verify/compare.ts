@@ -220,7 +220,8 @@ export function answersEqual(gold: Node, pred: Node, o: CompareOptions): boolean
     const pItems = asItems(p);
     if (pItems !== null) return setsEqual(gItems, pItems, o);
     if (p.kind === 'tuple' && g.kind === 'set') return orderedEqual(gItems, p.items, o);
-    return gItems.length === 1 && answersEqual(gItems[0] as Node, p, o);
+    const unique = dedupe(gItems, o);
+    return unique.length === 1 && answersEqual(unique[0] as Node, p, o);
   }
   switch (g.kind) {
     case 'rel':
@@ -243,7 +244,10 @@ export function answersEqual(gold: Node, pred: Node, o: CompareOptions): boolean
         return gl !== null && normaliseText(gl) === normaliseText(p.text);
       }
       const pItems = asItems(p);
-      if (pItems !== null) return pItems.length === 1 && answersEqual(g, pItems[0] as Node, o);
+      if (pItems !== null) {
+        const unique = dedupe(pItems, o);
+        return unique.length === 1 && answersEqual(g, unique[0] as Node, o);
+      }
       if (!isScalar(p)) return false;
       if (scalarEqual(g, p, o)) return true;
       const gp = containsPercent(g);

@@ -85,6 +85,8 @@ export function exactValue(n: Node, b: EvalBounds): Rational | null {
     }
     case 'pow': {
       const base = exactValue(n.base, b);
+      // 1^anything = 1 even when the exponent is a tower too large to evaluate.
+      if (base !== null && base.n === 1n && base.d === 1n) return base;
       const e = exactValue(n.exp, b);
       if (base === null || e === null) return null;
       if (ratIsInt(e)) return ratPowInt(base, e.n, b.maxDigits, b.maxExponent);

@@ -41,9 +41,15 @@ function gapWords(gap: string): string[] {
   return cleaned === '' ? [] : cleaned.split(' ');
 }
 
-/** Boxes separated by a short gap (≤ 4 words, e.g. "and", "papers and", "\quad\text{and}\quad") merge. */
+/**
+ * Boxes separated by a short gap merge when the gap is only punctuation/spacing or has a connective
+ * within at most 4 words ("and", "papers and", "\quad\text{and}\quad"); "Wait," between two boxes
+ * does not merge, so a corrected answer replaces the earlier one.
+ */
 function boxGapOk(gap: string): boolean {
-  return gap.length <= 120 && gapWords(gap).length <= 4;
+  if (gap.length > 120) return false;
+  const words = gapWords(gap);
+  return words.length === 0 || (words.length <= 4 && words.some((w) => CONNECTIVE_WORDS.has(w.toLowerCase())));
 }
 
 /** Math environments merge only across pure connectives: `$1$ and $2$`, `$21,16$ or $11$`. */
@@ -101,6 +107,10 @@ function sentence(text: string, i: number): string {
   for (; j < limit; j++) {
     const c = text[j];
     const two = text.slice(j, j + 2);
+    if (two === '\\$' || two === '\\\\') {
+      j++;
+      continue;
+    }
     if (inMath === null) {
       if (two === '$$' || two === '\\[' || two === '\\(') {
         inMath = two === '$$' ? '$$' : two === '\\[' ? '\\]' : '\\)';
@@ -229,7 +239,7 @@ export function extractCandidates(input: string, o: ExtractOptions): Candidate[]
   if (o.boxedMatchPriority > 0) out.push(...byPositionDesc(boxedRanked));
   const whole = text.trim();
   // A bare answer with no math delimiters and no box (typically a gold answer such as `\frac{1}{2}`).
-  if (whole.length <= o.maxAnswerChars && boxes.length === 0 && !/\$|\\\[|\\\(/.test(whole)) {
+  if (whole.length <= o.maxAnswerChars && boxes.length === 0 && !/(?<!\\)\$|\\\[|\\\(/.test(whole)) {
     if (o.latex && looksLikeMath(whole, false)) out.push({ text: whole, mode: 'latex', source: 'whole_text' });
     if (o.expr && looksLikeMath(whole, true)) out.push({ text: whole, mode: 'plain', source: 'whole_text' });
   }

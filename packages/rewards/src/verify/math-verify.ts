@@ -49,6 +49,19 @@ function tail(text: string, max: number): string {
 function parseWithReason(text: string, o: VerifyOptions): Parse {
   if (typeof text !== 'string') return { ok: false, reason: 'input is not a string' };
   const t = tail(text, o.maxInputChars);
+  // R1-style completions: the answer after `</think>` outranks anything boxed while thinking.
+  const thinkEnd = t.lastIndexOf('</think>');
+  if (thinkEnd >= 0) {
+    const after = t.slice(thinkEnd + 8);
+    if (after.trim() !== '') {
+      const r = parseText(after, o);
+      if (r.ok) return r;
+    }
+  }
+  return parseText(t, o);
+}
+
+function parseText(t: string, o: VerifyOptions): Parse {
   const candidates = extractCandidates(t, {
     latex: o.matchTypes.includes('latex'),
     expr: o.matchTypes.includes('expr'),
