@@ -1,4 +1,5 @@
 export type { GroupRewardFn, Verifier } from '../types';
+export * from './accuracy';
 export {
   type CombinedReward,
   type CombineOptions,
@@ -90,4 +91,3 @@ export {
   type TagCountRewardOptions,
   tagCountReward,
 } from './tag-count';
-export * from './accuracy';

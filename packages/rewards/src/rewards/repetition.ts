@@ -66,8 +66,8 @@ export function createRepetitionPenalty(options?: Partial<RepetitionPenaltyOptio
   const { ngramSize, maxPenalty, maxChars } = resolveRepetitionPenaltyOptions(options);
   // `0 * −x` is −0; report a clean 0 for text without repeats.
   return guardReward((completion) => {
-    const ratio = repetitionRatio(completion, ngramSize);
-    return ratio === 0 ? 0 : -maxPenalty * ratio;
+    const penalty = -maxPenalty * repetitionRatio(completion, ngramSize);
+    return penalty === 0 ? 0 : penalty;
   }, maxChars);
 }
 
