@@ -158,12 +158,29 @@ function segmentCandidates(segment: string, source: CandidateSource, o: ExtractO
 const NUMBER_RE =
   /(?<![A-Za-z0-9.])[-−]?(?:\d[\d,]*(?:\.\d+)?|\.\d+)(?:\s?\/\s?\d+(?:\.\d+)?)?(?:\s?(?:%|percent\b|pct\b))?/g;
 
-/** The last number-like token in the text (with sign, fraction and percent) and where it ends. */
+/**
+ * The last number-like token in the text (with sign, fraction and percent) and where it ends. Scans back
+ * to the last digit and matches only in a window around it, so long texts cost no allocations per number.
+ */
 function lastNumberAt(text: string): { text: string; end: number } | null {
-  let last: RegExpMatchArray | null = null;
-  for (const m of text.matchAll(NUMBER_RE)) last = m;
-  if (last === null) return null;
-  return { text: last[0].replace(/,$/, ''), end: (last.index ?? 0) + last[0].length };
+  let i = text.length - 1;
+  while (i >= 0) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) break;
+    i--;
+  }
+  if (i < 0) return null;
+  for (let width = 256; ; width *= 4) {
+    const from = Math.max(0, i - width);
+    const window = text.slice(from, i + 40);
+    let last: RegExpMatchArray | null = null;
+    for (const m of window.matchAll(NUMBER_RE)) last = m;
+    // A match that starts at the window's edge may be cut: widen unless the window is the whole prefix.
+    if (last !== null && (from === 0 || (last.index ?? 0) > 0)) {
+      return { text: last[0].replace(/,$/, ''), end: from + (last.index ?? 0) + last[0].length };
+    }
+    if (from === 0) return null;
+  }
 }
 
 export function lastNumber(text: string): string | null {
