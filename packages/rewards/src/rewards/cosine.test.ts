@@ -69,6 +69,13 @@ describe('cosineScaledReward', () => {
     expect(reward(completion, sample)).toBeCloseTo(expected!, 12);
   });
 
+  test('by default correctness comes from accuracyReward', () => {
+    const reward = cosineScaledReward();
+    expect(reward('\\boxed{4}', sample)).toBeCloseTo(cosineScaled(9, true, D), 12);
+    expect(reward('\\boxed{5}', sample)).toBeCloseTo(cosineScaled(9, false, D), 12);
+    expect(reward('\\boxed{4}', { prompt: 'no gold' })).toBeNull();
+  });
+
   test('undecided verdicts and failing length functions give null', () => {
     expect(cosineScaledReward({ verify: () => null })('x', sample)).toBeNull();
     expect(
@@ -82,7 +89,7 @@ describe('cosineScaledReward', () => {
   });
 
   test.each<[object, RegExp]>([
-    [{}, /cosineScaledReward: option 'verify' must be a function/],
+    [{ verify: 'accuracy' }, /cosineScaledReward: option 'verify' must be a function/],
     [
       { verify: () => true, minValueCorrect: 2 },
       /need minValueWrong ≤ maxValueWrong and minValueCorrect ≤ maxValueCorrect/,

@@ -10,16 +10,17 @@
  * the cosine turns back up and a correct answer 2×maxLen long scores the full 1.0 again; Yeo et al. treat lengths
  * beyond the limit separately (their exceed-length penalty — combine with softOverlongPunishment for that).
  *
- * Correctness comes from an injected verifier; an undecided verdict scores null. Length: UTF-16 units by default
+ * Correctness comes from an injected verifier, by default `accuracyReward`; an undecided verdict scores null. Length: UTF-16 units by default
  * (open-r1), or pass a token counter. Range [minValueWrong, maxValueCorrect] ([−1, 1] by default).
  */
 
 import type { RewardFn, Verifier } from '../types';
+import { accuracyReward } from './accuracy';
 import { DEFAULT_MAX_CHARS, guardReward, measure, verdict } from './guard';
 import { checkFunction, checkInteger, checkNumber, resolveOptions } from './options';
 
 export interface CosineScaledRewardOptions {
-  /** Decides correctness; required (e.g. accuracyReward). */
+  /** Decides correctness. Default {@link accuracyReward} (Math-Verify-class check against `sample.answer`). */
   verify: Verifier;
   /** Reward of a wrong answer of length 0 (the most negative). Default −1.0 (open-r1). */
   minValueWrong: number;
@@ -37,7 +38,8 @@ export interface CosineScaledRewardOptions {
   maxChars: number;
 }
 
-export const DEFAULT_COSINE_SCALED_REWARD_OPTIONS: Readonly<Omit<CosineScaledRewardOptions, 'verify'>> = Object.freeze({
+export const DEFAULT_COSINE_SCALED_REWARD_OPTIONS: Readonly<CosineScaledRewardOptions> = Object.freeze({
+  verify: accuracyReward,
   minValueWrong: -1.0,
   maxValueWrong: -0.5,
   minValueCorrect: 0.5,
@@ -48,14 +50,10 @@ export const DEFAULT_COSINE_SCALED_REWARD_OPTIONS: Readonly<Omit<CosineScaledRew
 });
 
 export function resolveCosineScaledRewardOptions(
-  partial: Partial<CosineScaledRewardOptions>,
+  partial?: Partial<CosineScaledRewardOptions>,
 ): CosineScaledRewardOptions {
   const name = 'cosineScaledReward';
-  const o = resolveOptions<CosineScaledRewardOptions>(
-    name,
-    { verify: undefined as unknown as Verifier, ...DEFAULT_COSINE_SCALED_REWARD_OPTIONS },
-    partial,
-  );
+  const o = resolveOptions<CosineScaledRewardOptions>(name, DEFAULT_COSINE_SCALED_REWARD_OPTIONS, partial);
   checkFunction(name, 'verify', o.verify, 'pass a correctness check such as accuracyReward');
   checkFunction(name, 'lengthOf', o.lengthOf, 'completion => length, e.g. a token counter');
   for (const key of ['minValueWrong', 'maxValueWrong', 'minValueCorrect', 'maxValueCorrect'] as const) {
@@ -95,9 +93,9 @@ export function cosineScaled(
 /**
  * Makes the cosine-scaled reward.
  *
- * @example cosineScaledReward({ verify: accuracyReward, maxLen: 4096, lengthOf: countTokens })
+ * @example cosineScaledReward({ maxLen: 4096, lengthOf: countTokens }) // correctness from accuracyReward
  */
-export function cosineScaledReward(options: Partial<CosineScaledRewardOptions>): RewardFn {
+export function cosineScaledReward(options?: Partial<CosineScaledRewardOptions>): RewardFn {
   const o = resolveCosineScaledRewardOptions(options);
   return guardReward((completion, sample) => {
     const length = measure(o.lengthOf, completion);

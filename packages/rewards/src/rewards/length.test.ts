@@ -106,6 +106,14 @@ describe('lengthReward', () => {
     expect(reward(group, sample)).toEqual([0.5, 0, -0.5]);
   });
 
+  test('by default correctness comes from accuracyReward (the gold answer in sample.answer)', () => {
+    const reward = lengthReward();
+    const [right, wrong] = ['<answer>\\boxed{4}</answer>', '<answer>\\boxed{5}</answer>'];
+    const group = [right, wrong + 'y'.repeat(10), right + 'z'.repeat(20)];
+    expect(reward(group, sample)).toEqual([0.5, 0, -0.5]);
+    expect(reward(group, { prompt: 'no gold answer' })).toEqual([null, null, null]);
+  });
+
   test('a token counter can replace character lengths', () => {
     const reward = lengthReward({ verify: () => true, lengthOf: (c) => c.split(' ').length });
     expect(reward(['a b c', 'a', 'a b'], sample)).toEqual([-0.5, 0.5, 0]);
@@ -136,7 +144,10 @@ describe('lengthReward', () => {
   });
 
   test.each<[object, RegExp]>([
-    [{}, /lengthReward: option 'verify' must be a function \(pass a correctness check such as accuracyReward\)/],
+    [
+      { verify: null },
+      /lengthReward: option 'verify' must be a function \(pass a correctness check such as accuracyReward\)/,
+    ],
     [{ verify: true }, /'verify' must be a function/],
     [{ verify: () => true, lengthOf: 3 }, /'lengthOf' must be a function/],
     [{ verify: () => true, maxLen: 3 }, /unknown option 'maxLen'/],

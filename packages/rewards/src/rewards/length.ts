@@ -8,17 +8,19 @@
  * so the shortest correct answer earns +0.5, the longest −0.5, and wrong answers are never rewarded for being short.
  * When all lengths are equal every score is 0 (the formula is 0/0; open-r1's `len_reward` does the same).
  *
- * Correctness comes from an injected verifier (e.g. the accuracy reward); lengths from `lengthOf`, UTF-16 units by
- * default as open-r1 (Kimi uses tokens: pass a token counter). A completion the verifier cannot decide (null, or it
+ * Correctness comes from an injected verifier, by default `accuracyReward` (answer vs `sample.answer`; pass
+ * `verify` for other tasks, e.g. the Countdown reward); lengths from `lengthOf`, UTF-16 units by default as open-r1
+ * (Kimi uses tokens: pass a token counter). A completion the verifier cannot decide (null, or it
  * threw) scores null, but its length still counts for the group's min and max. Range [−0.5, 0.5].
  */
 
 import type { GroupRewardFn, Verifier } from '../types';
+import { accuracyReward } from './accuracy';
 import { measure, verdict } from './guard';
 import { checkFunction, resolveOptions } from './options';
 
 export interface LengthRewardOptions {
-  /** Decides correctness; required (e.g. accuracyReward). */
+  /** Decides correctness. Default {@link accuracyReward} (Math-Verify-class check against `sample.answer`). */
   verify: Verifier;
   /** Length of a completion. Default: its length in UTF-16 units. */
   lengthOf: (completion: string) => number;
@@ -26,16 +28,13 @@ export interface LengthRewardOptions {
 
 const charLength = (completion: string) => completion.length;
 
-export const DEFAULT_LENGTH_REWARD_OPTIONS: Readonly<Omit<LengthRewardOptions, 'verify'>> = Object.freeze({
+export const DEFAULT_LENGTH_REWARD_OPTIONS: Readonly<LengthRewardOptions> = Object.freeze({
+  verify: accuracyReward,
   lengthOf: charLength,
 });
 
-export function resolveLengthRewardOptions(partial: Partial<LengthRewardOptions>): LengthRewardOptions {
-  const o = resolveOptions<LengthRewardOptions>(
-    'lengthReward',
-    { verify: undefined as unknown as Verifier, ...DEFAULT_LENGTH_REWARD_OPTIONS },
-    partial,
-  );
+export function resolveLengthRewardOptions(partial?: Partial<LengthRewardOptions>): LengthRewardOptions {
+  const o = resolveOptions<LengthRewardOptions>('lengthReward', DEFAULT_LENGTH_REWARD_OPTIONS, partial);
   checkFunction('lengthReward', 'verify', o.verify, 'pass a correctness check such as accuracyReward');
   checkFunction('lengthReward', 'lengthOf', o.lengthOf, 'completion => length, e.g. a token counter');
   return o;
@@ -72,10 +71,10 @@ export function kimiLengthScores(
  * Makes the group length reward.
  *
  * @example
- * const reward = lengthReward({ verify: accuracyReward });
+ * const reward = lengthReward(); // correctness from accuracyReward
  * reward(['<think>…</think><answer>4</answer>', …], sample) // one score per completion
  */
-export function lengthReward(options: Partial<LengthRewardOptions>): GroupRewardFn {
+export function lengthReward(options?: Partial<LengthRewardOptions>): GroupRewardFn {
   const { verify, lengthOf } = resolveLengthRewardOptions(options);
   return (completions, sample) => {
     if (!Array.isArray(completions)) return [];
