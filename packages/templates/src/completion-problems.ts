@@ -92,25 +92,23 @@ export function problemMessage(
 
 /** Collects problems, one per (code, block), counting repeats. */
 export class ProblemList {
-  private readonly byKey = new Map<string, CompletionProblem>();
+  // At most one entry per (code, block): a few dozen at worst, so a linear search beats building string keys.
+  private readonly found: CompletionProblem[] = [];
 
   constructor(private readonly names: (block: CompletionBlock) => BlockNames) {}
 
   add(code: CompletionProblemCode, block: CompletionBlock, at: number, count = 1): void {
-    const key = `${code}:${block}`;
-    const seen = this.byKey.get(key);
-    if (seen !== undefined) {
-      seen.count += count;
-      return;
+    for (const p of this.found) {
+      if (p.code === code && p.block === block) {
+        p.count += count;
+        return;
+      }
     }
-    this.byKey.set(key, { code, block, count, at, message: '' });
+    this.found.push({ code, block, count, at, message: '' });
   }
 
   /** The problems in the order they were first found, with their messages. */
   list(): CompletionProblem[] {
-    return [...this.byKey.values()].map((p) => ({
-      ...p,
-      message: problemMessage(p.code, p.block, this.names(p.block), p.count),
-    }));
+    return this.found.map((p) => ({ ...p, message: problemMessage(p.code, p.block, this.names(p.block), p.count) }));
   }
 }

@@ -39,8 +39,12 @@ export function scanTags(text: string, tags: readonly string[]): TagHit[] {
 
   const hits: TagHit[] = [];
   const n = text.length;
-  let i = 0;
-  while (i < n) {
+  // Jump from one possible tag start to the next with indexOf when all tags share a first unit (the usual case:
+  // every tag starts with '<'); otherwise step one unit at a time.
+  const firsts = [...byFirst.keys()];
+  const onlyFirst = firsts.length === 1 ? String.fromCharCode(firsts[0]!) : null;
+  let i = onlyFirst === null ? 0 : text.indexOf(onlyFirst);
+  while (i !== -1 && i < n) {
     const candidates = byFirst.get(text.charCodeAt(i));
     let matched = -1;
     if (candidates !== undefined) {
@@ -51,13 +55,9 @@ export function scanTags(text: string, tags: readonly string[]): TagHit[] {
         }
       }
     }
-    if (matched === -1) {
-      i++;
-      continue;
-    }
-    const end = i + tags[matched]!.length;
-    hits.push({ tag: matched, start: i, end });
-    i = end;
+    const next = matched === -1 ? i + 1 : i + tags[matched]!.length;
+    if (matched !== -1) hits.push({ tag: matched, start: i, end: next });
+    i = onlyFirst === null ? next : text.indexOf(onlyFirst, next);
   }
   return hits;
 }
