@@ -33,7 +33,10 @@ export interface ArithmeticOptions {
   minValue: number;
   /** Largest operand, ≤ 1,000,000. Default 9 (one digit). */
   maxValue: number;
-  /** Operators problems may use (each at least once across many problems). Default ['+', '-', '*']. */
+  /**
+   * Operators problems may use. Default ['+', '-', '*']. A divisor is drawn among the divisors of the running value
+   * that lie in minValue..maxValue, so long chains of '/' alone rarely succeed; mix '/' with other operators.
+   */
   operators: readonly Operator[];
   /** Keep every intermediate result, and so the answer, ≥ 0. Default true. */
   nonNegative: boolean;
@@ -251,7 +254,8 @@ export type ArithmeticTask = Task<ArithmeticOptions, ArithmeticMeta>;
  * @example
  * const task = arithmeticTask({ maxOperands: 2, operators: ['+'] });
  * task.generate({ split: 'train', count: 2, seed: 1 });
- * // [{ id: 'arithmetic-…', prompt: 'What is 3 + 8?', answer: '11', meta: { expression: '3 + 8', … } }, …]
+ * // [{ id: 'arithmetic-09d159be84c1bc', prompt: 'What is 4 + 7?', answer: '11', meta: { expression: '4 + 7', … } },
+ * //  { id: 'arithmetic-1447cbda263a8b', prompt: 'What is 8 + 9?', answer: '17', … }]
  */
 export function arithmeticTask(options: Partial<ArithmeticOptions> | ArithmeticPreset = {}): ArithmeticTask {
   const resolved = resolveArithmeticOptions(typeof options === 'string' ? presetOptions(options) : options);

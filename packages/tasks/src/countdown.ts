@@ -204,7 +204,7 @@ export type CountdownTask = Task<CountdownOptions, CountdownMeta>;
  * @example
  * const task = countdownTask('easy');
  * const [item] = task.generate({ split: 'train', count: 1, seed: 0 });
- * item.meta; // { numbers: [4, 9, 2], target: 26, solution: '(9 + 4) * 2', … }
+ * item.meta; // { numbers: [9, 4, 3, 4], target: 13, solution: '9 + 4 / 4 + 3', … }
  */
 export function countdownTask(options: Partial<CountdownOptions> | CountdownPreset = {}): CountdownTask {
   const resolved = resolveCountdownOptions(typeof options === 'string' ? presetOptions(options) : options);

@@ -12,6 +12,16 @@ export {
 } from './arithmetic';
 export { arithmeticSolution, formatSteps, type SolutionOptions, type WorkedSolution } from './arithmetic-solution';
 export {
+  BENCHMARK_LAYOUTS,
+  BENCHMARKS,
+  type BenchmarkLayout,
+  type BenchmarkName,
+  type BenchmarkOptions,
+  detectBenchmarkLayout,
+  loadBenchmark,
+  streamBenchmark,
+} from './benchmarks';
+export {
   COUNTDOWN_PRESETS,
   type CountdownMeta,
   type CountdownOptions,
@@ -25,6 +35,19 @@ export {
   resolveCountdownOptions,
 } from './countdown';
 export {
+  type BadRecordPolicy,
+  type DatasetFormat,
+  type DatasetOptions,
+  type DatasetStats,
+  type DatasetStream,
+  datasetFields,
+  formatOf,
+  loadDataset,
+  MAX_KEPT_ERRORS,
+  streamDataset,
+} from './dataset';
+export { DatasetError, type DatasetErrorInit, type DatasetErrorKind } from './dataset-error';
+export {
   type Expr,
   evaluateSteps,
   OPERATORS,
@@ -33,6 +56,16 @@ export {
   printExpression,
   type Step,
 } from './expression';
+export {
+  ANSWER_FORMATS,
+  type AnswerFormat,
+  type DatasetRecord,
+  type DatasetRecordMeta,
+  DEFAULT_FIELD_MAPPING,
+  type FieldMapping,
+  resolveFieldMapping,
+} from './field-mapping';
+export { extractBoxedAnswer, extractGsm8kAnswer } from './gold';
 export {
   BUILTIN_TASKS,
   type BuiltinTaskName,
