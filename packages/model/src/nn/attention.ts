@@ -62,15 +62,16 @@ export function selfAttention(
   w: AttentionWeights,
   shape: AttentionShape,
   dims: { batch: number; time: number },
-  rope: RopeAngles,
+  /** Angles for the query heads and for the kv heads (`ropeAngles(…, heads)` of each count). */
+  rope: { q: RopeAngles; k: RopeAngles },
   bias: tf.Tensor4D,
   past?: { keys: tf.Tensor4D; values: tf.Tensor4D },
 ): AttentionOutput {
   return tf.tidy(() => {
     const { batch, time } = dims;
     const { heads, kvHeads, headDim } = shape;
-    const q = applyRope(splitHeads(linear(x, w.q, w.qBias), batch, time, heads, headDim), rope);
-    let keys = applyRope(splitHeads(linear(x, w.k, w.kBias), batch, time, kvHeads, headDim), rope);
+    const q = applyRope(splitHeads(linear(x, w.q, w.qBias), batch, time, heads, headDim), rope.q);
+    let keys = applyRope(splitHeads(linear(x, w.k, w.kBias), batch, time, kvHeads, headDim), rope.k);
     let values = splitHeads(linear(x, w.v, w.vBias), batch, time, kvHeads, headDim);
     if (past !== undefined) {
       keys = tf.concat([past.keys, keys], 2);

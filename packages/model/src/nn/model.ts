@@ -324,7 +324,12 @@ class Transformer implements Model {
     const c = this.config;
     const { batch, time } = ctx;
     const keys = (ctx.past?.length ?? 0) + time;
-    const rope = ropeAngles(ctx.positions, batch, time, c.head_dim, c.rope_theta);
+    const angles = (heads: number) => ropeAngles(ctx.positions, batch, time, c.head_dim, c.rope_theta, heads);
+    const qAngles = angles(c.num_attention_heads);
+    const rope = {
+      q: qAngles,
+      k: c.num_key_value_heads === c.num_attention_heads ? qAngles : angles(c.num_key_value_heads),
+    };
     const bias = attentionBias(ctx.keyMask, batch, time, keys);
     const shape = { heads: c.num_attention_heads, kvHeads: c.num_key_value_heads, headDim: c.head_dim };
     let x = tf.gather(this.#embed, tf.reshape(ids, [batch * time])) as tf.Tensor2D; // [N, D]

@@ -11,6 +11,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ScoringFunc } from './config';
 import { linear } from './linear';
+import { gatherRows } from './row-ops';
 
 export interface RouterOptions {
   scoringFunc: ScoringFunc;
@@ -85,7 +86,7 @@ export function route(x: tf.Tensor2D, gate: tf.Tensor2D, bias: ArrayLike<number>
   const weights = tf.tidy(() => {
     const flat = new Int32Array(n * k);
     for (let i = 0; i < n * k; i++) flat[i] = Math.floor(i / k) * e + experts[i]!;
-    let w = tf.reshape(tf.gather(tf.reshape(scores, [n * e]), tf.tensor1d(flat, 'int32')), [n, k]) as tf.Tensor2D;
+    let w = tf.reshape(gatherRows(tf.reshape(scores, [n * e, 1]), flat), [n, k]) as tf.Tensor2D;
     if (opts.normTopkProb) w = tf.div(w, tf.add(tf.sum(w, 1, true), 1e-20)) as tf.Tensor2D;
     return opts.routedScalingFactor === 1 ? w : (tf.mul(w, opts.routedScalingFactor) as tf.Tensor2D);
   });

@@ -1,10 +1,9 @@
 /**
  * The MoE FFN of DeepSeek-V3: always-on shared experts plus k routed experts per token, combined with the router's
  * weights. Two dispatch strategies with the same result:
- * - `sparse`: tokens are permuted so each expert's tokens are contiguous (one gather), each expert's SwiGLU runs on
- *   its slice only (split), and the outputs are permuted back to (token, slot) order (one gather) and summed with the
- *   weights. Work: k/E of dense. Gradients flow through gather / split / concat (tfjs's own kernels; gather's
- *   gradient needs the UnsortedSegmentSum kernel).
+ * - `sparse`: each expert gathers its tokens' rows, runs its SwiGLU on them only, and one weighted scatter-add
+ *   puts every expert's rows back on their tokens. Work: k/E of dense. The gather and scatter-add are custom ops with
+ *   host kernels (`row-ops.ts`: tfjs's wasm Gather is slower than the expert matmuls at these sizes).
  * - `dense`: every expert on every token, outputs weighted by a `[N, E]` matrix that is zero off the routing — the
  *   naive reference and the benchmark baseline.
  * Experts that get no tokens are skipped, but stay on the tape with a zero gradient (see `dispatchSparse`).
@@ -13,6 +12,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { MoeConfig } from './config';
 import { type SwiGluWeights, swiglu } from './linear';
 import { countLoad, type Routing, route, sequenceBalanceLoss } from './moe-router';
+import { combineRows, gatherRows } from './row-ops';
 import type { MoeDispatch } from './types';
 
 export interface MoeWeights {
@@ -44,36 +44,32 @@ export interface MoeOutput {
 /** Routed experts, each on its own tokens only. `x` `[N, D]` → `[N, D]`. */
 export function dispatchSparse(x: tf.Tensor2D, experts: SwiGluWeights[], routing: Routing): tf.Tensor2D {
   return tf.tidy(() => {
-    const [n, d] = x.shape;
-    const k = routing.weights.shape[1];
-    const numExperts = experts.length;
-    const counts = new Array<number>(numExperts).fill(0);
+    const [n, k] = routing.weights.shape;
+    // slotsOf[e] = the (token, slot) pairs n·k + j routed to expert e, in token order.
+    const counts = new Array<number>(experts.length).fill(0);
     for (const ex of routing.experts) counts[ex]! += 1;
-    const starts = new Array<number>(numExperts).fill(0);
-    for (let ex = 1; ex < numExperts; ex++) starts[ex] = starts[ex - 1]! + counts[ex - 1]!;
-    // order[p] = token at sorted position p; back[n·k + j] = sorted position of (token n, slot j).
-    const order = new Int32Array(n * k);
-    const back = new Int32Array(n * k);
-    const fill = starts.slice();
-    for (let i = 0; i < n * k; i++) {
-      const ex = routing.experts[i]!;
-      const p = fill[ex]!++;
-      order[p] = Math.floor(i / k);
-      back[i] = p;
-    }
-    const used = experts.map((w, ex) => ({ w, count: counts[ex]! })).filter((u) => u.count > 0);
-    const sorted = tf.gather(x, tf.tensor1d(order, 'int32')); // [N·k, D]
-    const pieces =
-      used.length === 1
-        ? [sorted]
-        : tf.split(
-            sorted,
-            used.map((u) => u.count),
-          );
-    const outs = pieces.map((piece, i) => swiglu(piece as tf.Tensor2D, used[i]!.w));
-    const joined = outs.length === 1 ? outs[0]! : tf.concat(outs, 0); // [N·k, D], expert-sorted
-    const perSlot = tf.reshape(tf.gather(joined, tf.tensor1d(back, 'int32')), [n, k, d]);
-    const combined = tf.sum(tf.mul(perSlot, tf.expandDims(routing.weights, 2)), 1) as tf.Tensor2D;
+    const slotsOf = counts.map((c) => new Int32Array(c));
+    const fill = new Array<number>(experts.length).fill(0);
+    routing.experts.forEach((ex, slot) => {
+      slotsOf[ex]![fill[ex]!++] = slot;
+    });
+    const used = experts.map((w, ex) => ({ w, slots: slotsOf[ex]! })).filter((u) => u.slots.length > 0);
+    const parts = used.map(({ w, slots }) =>
+      swiglu(
+        gatherRows(
+          x,
+          slots.map((s) => Math.floor(s / k)),
+        ),
+        w,
+      ),
+    );
+    const combined = combineRows(
+      parts,
+      tf.reshape(routing.weights, [n * k, 1]),
+      used.map((u) => u.slots),
+      k,
+      n,
+    );
     const idle = experts.filter((_, ex) => counts[ex] === 0);
     if (idle.length === 0) return combined;
     // Keep idle experts on the tape with a zero gradient: tfjs optimizers (Adam, …) index their slots by the
@@ -87,12 +83,10 @@ export function dispatchSparse(x: tf.Tensor2D, experts: SwiGluWeights[], routing
 export function dispatchDense(x: tf.Tensor2D, experts: SwiGluWeights[], routing: Routing): tf.Tensor2D {
   return tf.tidy(() => {
     const [n, k] = routing.weights.shape;
-    const numExperts = experts.length;
-    const selected = tf.oneHot(tf.tensor2d(routing.experts, [n, k], 'int32'), numExperts); // [N, k, E]
-    const dense = tf.sum(tf.mul(selected, tf.expandDims(routing.weights, 2)), 1); // [N, E]
-    const outs = tf.stack(experts.map((w) => swiglu(x, w))); // [E, N, D]
-    const w = tf.expandDims(tf.transpose(dense), 2); // [E, N, 1]
-    return tf.sum(tf.mul(outs, w), 0) as tf.Tensor2D;
+    const selected = tf.oneHot(tf.tensor2d(routing.experts, [n, k], 'int32'), experts.length); // [N, k, E]
+    const dense = tf.sum(tf.mul(selected, tf.expandDims(routing.weights, 2)), 1); // [N, E], 0 off the routing
+    const weighted = experts.map((w, e) => tf.mul(swiglu(x, w), tf.slice(dense, [0, e], [n, 1])));
+    return (weighted.length === 1 ? weighted[0]! : tf.addN(weighted)) as tf.Tensor2D;
   });
 }
 

@@ -75,3 +75,13 @@ describe('RoPE (rotate_half)', () => {
     tf.dispose([x, angles.cos, angles.sin, out]);
   });
 });
+
+test('angles replicated over heads equal the broadcast ones', () => {
+  const pos = Int32Array.from([0, 3, 7, 2, 9, 4]);
+  const one = ropeAngles(pos, 2, 3, 8, 500, 1);
+  const three = ropeAngles(pos, 2, 3, 8, 500, 3);
+  expect(three.cos.shape).toEqual([2, 3, 3, 4]);
+  expect(maxAbsDiff(tf.broadcastTo(one.cos, [2, 3, 3, 4]), three.cos)).toBe(0);
+  expect(maxAbsDiff(tf.broadcastTo(one.sin, [2, 3, 3, 4]), three.sin)).toBe(0);
+  tf.dispose([one.cos, one.sin, three.cos, three.sin]);
+});
