@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { cosineScaled, cosineScaledReward, DEFAULT_COSINE_SCALED_REWARD_OPTIONS as D } from './cosine';
-import { sample } from './test-utils/arbitraries';
+import { HOSTILE, sample } from './test-utils/arbitraries';
 
 describe('cosineScaled (open-r1 defaults)', () => {
   test.each<[number, boolean, number]>([
@@ -98,5 +98,10 @@ describe('cosineScaledReward', () => {
     [{ verify: () => true, max_len: 10 }, /unknown option 'max_len'/],
   ])('bad options %j', (options, message) => {
     expect(() => cosineScaledReward(options)).toThrow(message);
+  });
+
+  test.each(HOSTILE)('hostile input (%s, 100 KB) with the default verifier gives a score in range', (_name, text) => {
+    const v = cosineScaledReward()(text, sample);
+    expect(v === null || (v >= -1 && v <= 1)).toBe(true);
   });
 });

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import type { Verifier } from '../types';
 import { kimiLengthScores, lengthReward } from './length';
-import { sample } from './test-utils/arbitraries';
+import { HOSTILE, sample } from './test-utils/arbitraries';
 
 describe('kimiLengthScores (Kimi 1.5 λ)', () => {
   test.each<[number[], boolean[], number[]]>([
@@ -159,5 +159,14 @@ describe('lengthReward', () => {
     const reward = lengthReward({ verify: () => true });
     expect(reward(null as unknown as string[], sample)).toEqual([]);
     expect(reward(['a', 3 as unknown as string, 'aaa'], sample)).toEqual([0.5, null, -0.5]);
+  });
+
+  test('hostile 100 KB completions, scored with the default verifier, give scores in range', () => {
+    const scores = lengthReward()(
+      HOSTILE.map(([, text]) => text),
+      sample,
+    );
+    expect(scores).toHaveLength(HOSTILE.length);
+    for (const s of scores) expect(s === null || (s >= -0.5 && s <= 0.5)).toBe(true);
   });
 });
