@@ -8,13 +8,20 @@ import { sharedBenchmark, tempDir } from './test-utils/files';
 const dir = tempDir('benchmarks');
 afterAll(() => dir.remove());
 
+/** Each shared file is loaded once for all the tests that read it. */
+const loaded = new Map<string, ReturnType<typeof loadBenchmark>>();
+function shared(name: 'aime24' | 'math500' | 'gsm8k'): ReturnType<typeof loadBenchmark> {
+  if (!loaded.has(name)) loaded.set(name, loadBenchmark(name, sharedBenchmark(name)));
+  return loaded.get(name)!;
+}
+
 describe('the shared normalised benchmark files', () => {
   test.each([
     ['aime24', 30],
     ['math500', 500],
     ['gsm8k', 1319],
   ] as const)('%s loads %d records, each with problem and answer', async (name, count) => {
-    const { records, stats, layout } = await loadBenchmark(name, sharedBenchmark(name));
+    const { records, stats, layout } = await shared(name);
     expect(records).toHaveLength(count);
     expect(stats.skipped).toBe(0);
     expect(layout).toBe(BENCHMARK_LAYOUTS[name][0]);
@@ -28,27 +35,27 @@ describe('the shared normalised benchmark files', () => {
   });
 
   test('spot checks from the data README', async () => {
-    const gsm8k = (await loadBenchmark('gsm8k', sharedBenchmark('gsm8k'))).records;
+    const gsm8k = (await shared('gsm8k')).records;
     expect(gsm8k.slice(0, 3).map((r) => [r.id, r.answer])).toEqual([
       ['gsm8k-test-0000', '18'],
       ['gsm8k-test-0001', '3'],
       ['gsm8k-test-0002', '70000'],
     ]);
     expect(gsm8k.find((r) => r.id === 'gsm8k-test-0611')?.answer).toBe('1450000');
-    const aime = (await loadBenchmark('aime24', sharedBenchmark('aime24'))).records;
+    const aime = (await shared('aime24')).records;
     expect(aime.slice(0, 3).map((r) => r.answer)).toEqual(['204', '25', '809']);
-    const math = (await loadBenchmark('math500', sharedBenchmark('math500'))).records;
+    const math = (await shared('math500')).records;
     expect(math[0]).toMatchObject({ id: 'math500-000', answer: '\\left( 3, \\frac{\\pi}{2} \\right)' });
     expect(math[0]!.meta.extra).toMatchObject({ subject: 'Precalculus', level: 2 });
   });
 
   test('GSM8K gold extracted from every solution equals the normalised answer', async () => {
-    const { records } = await loadBenchmark('gsm8k', sharedBenchmark('gsm8k'));
+    const { records } = await shared('gsm8k');
     for (const r of records) expect(extractGsm8kAnswer(r.meta.solution!)).toBe(r.answer);
   });
 
   test('MATH-500 gold extracted from every solution (last \\boxed) equals the normalised answer', async () => {
-    const { records } = await loadBenchmark('math500', sharedBenchmark('math500'));
+    const { records } = await shared('math500');
     for (const r of records) expect(extractBoxedAnswer(r.meta.solution!)).toBe(r.answer);
   });
 
