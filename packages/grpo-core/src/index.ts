@@ -13,7 +13,6 @@ export * from './kl-estimate';
 export * from './loss-aggregation';
 export * from './lr-schedule';
 export type { NamedTensors } from './named-tensors';
-export * from './nearest-name';
 export * from './policy-loss';
 export * from './resolve-grpo-config';
 export * from './soft-overlong';

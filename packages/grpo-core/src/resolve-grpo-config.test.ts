@@ -48,6 +48,7 @@ describe('resolveGRPOConfig', () => {
     ['typo', { numGeneration: 4 }, /^numGeneration: unknown option — did you mean numGenerations\?/],
     ['snake_case in code', { learning_rate: 1e-5 }, /^learning_rate: .*camelCase name learningRate/],
     ['unrelated key', { frobnicate: 1 }, /^frobnicate: unknown option; valid options/],
+    ['inherited name', { toString: 'x' }, /^toString: unknown option/],
     ['TRL-only option', { numTrainEpochs: 3 }, /^numTrainEpochs: not supported by @r1: .*set maxSteps/],
     ['numGenerations < 2', { numGenerations: 1 }, /^numGenerations: must be an integer ≥ 2, got 1; GRPO compares/],
     ['fractional steps', { maxSteps: 2.5 }, /^maxSteps: must be an integer ≥ 1, got 2.5/],

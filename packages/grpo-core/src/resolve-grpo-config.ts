@@ -157,13 +157,13 @@ const NOT_SUPPORTED: Record<string, string> = {
 };
 
 /** The message for a key that is not a GRPOConfig field, in the caller's naming style. */
-export function unknownKeyMessage(key: string): string {
+function unknownKeyMessage(key: string): string {
   const camel = snakeToCamel(key);
   const styled = (name: string) => (key.includes('_') ? camelToSnake(name) : name);
   if (camel !== key && (GRPO_CONFIG_KEYS as readonly string[]).includes(camel)) {
     return `unknown option; in code use the camelCase name ${camel} (config files accept ${key})`;
   }
-  const reason = NOT_SUPPORTED[camel];
+  const reason = Object.hasOwn(NOT_SUPPORTED, camel) ? NOT_SUPPORTED[camel] : undefined;
   if (reason !== undefined) return `not supported by @r1: ${reason}`;
   const near = nearestName(key, GRPO_CONFIG_KEYS);
   return near === undefined
@@ -189,7 +189,7 @@ export function resolveGRPOConfig(partial: Partial<GRPOConfig> = {}): ResolvedGR
   const issues: ConfigIssue[] = [];
   const merged: Record<string, unknown> = { ...DEFAULT_GRPO_CONFIG };
   for (const [key, value] of Object.entries(partial)) {
-    if (!(key in RULES)) issues.push({ field: key, message: unknownKeyMessage(key) });
+    if (!Object.hasOwn(RULES, key)) issues.push({ field: key, message: unknownKeyMessage(key) });
     else if (value !== undefined) merged[key] = value;
   }
   // The result owns its arrays: later edits neither reach the caller's object nor DEFAULT_GRPO_CONFIG.
