@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it, test } from 'vitest';
 import { initBackend } from '../init-backend';
 import { expectClose, onBackend, randomArray } from '../test-utils/on-backend';
-import { broadcastIndices } from './batch-mat-mul';
+import { broadcastIndices, XNNPACK_MIN_MACS } from './batch-mat-mul';
 
 beforeAll(async () => {
   await initBackend('wasm', { log: () => {} });
@@ -62,9 +62,14 @@ const cases: Case[] = [
   [[1, 20, 16], [5, 16, 24], false, false],
   [[1, 16, 20], [5, 24, 16], true, true],
   [[1, 30, 40], [1, 40, 20], false, false],
-  // Small enough for the stock kernel, and a vector product.
+  // Tiny, and a vector product.
   [[2, 3], [3, 2], false, false],
   [[1, 64], [64, 96], false, false],
+  // Large enough (≥ XNNPACK_MIN_MACS) for the XNNPACK path, with and without transposes and folding.
+  [[2, 100, 130], [130, 90], false, false],
+  [[130, 200], [90, 130], true, true],
+  [[200, 130], [90, 130], false, true],
+  [[130, 200], [130, 90], true, false],
 ];
 
 describe('BatchMatMul on wasm matches cpu', () => {
@@ -74,16 +79,36 @@ describe('BatchMatMul on wasm matches cpu', () => {
     expectClose(actual, expected, 1e-4, 1e-4);
   });
 
-  test.each([cases[1]!, cases[2]!, cases[3]!, cases[5]!, cases[9]!, cases[11]!, cases[12]!, cases[15]!])(
-    'gradients for a %j · b %j (transposeA %s, transposeB %s)',
-    async (...c) => {
-      const expected = await gradsOn('cpu', c);
-      const actual = await gradsOn('wasm', c);
-      expect(actual).toHaveLength(2);
-      expectClose(actual[0]!, expected[0]!, 1e-3, 1e-4);
-      expectClose(actual[1]!, expected[1]!, 1e-3, 1e-4);
-    },
-  );
+  test.each([
+    cases[1]!,
+    cases[2]!,
+    cases[3]!,
+    cases[5]!,
+    cases[9]!,
+    cases[11]!,
+    cases[12]!,
+    cases[15]!,
+    cases[20]!,
+    cases[21]!,
+  ])('gradients for a %j · b %j (transposeA %s, transposeB %s)', async (...c) => {
+    const expected = await gradsOn('cpu', c);
+    const actual = await gradsOn('wasm', c);
+    expect(actual).toHaveLength(2);
+    expectClose(actual[0]!, expected[0]!, 1e-3, 1e-4);
+    expectClose(actual[1]!, expected[1]!, 1e-3, 1e-4);
+  });
+
+  it('covers both engines: the large cases are above the XNNPACK threshold, the rest below', () => {
+    const macs = ([aShape, bShape, ta, tb]: Case) => {
+      const m = ta ? aShape.at(-1)! : aShape.at(-2)!;
+      const k = ta ? aShape.at(-2)! : aShape.at(-1)!;
+      const n = tb ? bShape.at(-2)! : bShape.at(-1)!;
+      const batch = Math.max(tf.util.sizeFromShape(aShape.slice(0, -2)), tf.util.sizeFromShape(bShape.slice(0, -2)));
+      return batch * m * n * k;
+    };
+    expect(cases.slice(-4).every((c) => macs(c) >= XNNPACK_MIN_MACS)).toBe(true);
+    expect(cases.slice(0, -4).every((c) => macs(c) < XNNPACK_MIN_MACS)).toBe(true);
+  });
 
   it('handles empty operands and k = 0', async () => {
     for (const c of [

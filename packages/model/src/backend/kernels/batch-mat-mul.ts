@@ -4,21 +4,23 @@
  * backward matmuls, `x · Wᵀ` with HF's `[out, in]` weights), batched operands (attention), even `[B, T, D] · [D, N]` —
  * falls to a scalar loop at ~1 GFLOP/s.
  *
- * This kernel reduces every case to XNNPACK's fast one:
+ * This kernel brings every case to row-major `[M, K] · [K, N]` products and runs them on the faster engine:
  * - a transposed operand is first transposed with the native `Transpose` kernel (a memory pass, cheap next to the
  *   matmul);
- * - when `b` has batch 1 the batch of `a` is folded into its rows: one `[B·M, K] · [K, N]` call;
- * - otherwise it loops over the batch, pointing the C side at each `[M, K]` / `[K, N]` / `[M, N]` slice through
- *   temporary tensor ids registered on the heap (no copies), broadcasting a batch-1 operand.
+ * - when `b` has batch 1 the batch of `a` is folded into its rows, and a large product goes to XNNPACK (packed
+ *   weights, the thread pool);
+ * - everything else — each slice of a batched product, small 2-D products — runs on our single-threaded SIMD kernel
+ *   (`gemm/`), in place on the heap: waking XNNPACK's thread pool per attention head costs more than the work.
  * Batch dimensions broadcast by numpy rules — correctly, unlike the stock kernels, which index a broadcast operand by
- * `i % batch` and so get `[2, 1, …] · [2, 3, …]` wrong. Non-float32 operands, tiny problems where XNNPACK's per-call
- * setup dominates, and invalid shapes (for tfjs's own error messages) go to the stock kernel.
+ * `i % batch` and so get `[2, 1, …] · [2, 3, …]` wrong. Non-float32 operands and invalid shapes (for tfjs's own error
+ * messages) go to the stock kernel.
  */
 import type { BatchMatMulAttrs, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
 import { CPP_DTYPE, sizeOf, tensorData, type WasmBackend } from '../wasm-internals';
+import { gemmFor } from './gemm/gemm';
 
-/** Below this many multiply-adds per slice XNNPACK's operator setup costs more than the stock loop saves. */
-export const MIN_FAST_SLICE_MACS = 4096;
+/** From this many multiply-adds up, a 2-D (or folded) product goes to XNNPACK; below, to our SIMD kernel. */
+export const XNNPACK_MIN_MACS = 1 << 20;
 
 /** A scratch area on the heap for the shape and perm arguments of direct C calls (one per backend instance). */
 const scratch = new WeakMap<WasmBackend, number>();
@@ -35,17 +37,6 @@ function scratchPtr(backend: WasmBackend): number {
 /** Writes int32s at `ptr` (byte offset). */
 function writeInts(backend: WasmBackend, ptr: number, values: readonly number[]): void {
   new Int32Array(backend.wasm.HEAPU8.buffer, ptr, values.length).set(values);
-}
-
-/** A tensor id the C side resolves to `size` floats at byte offset `offset` — a view, no copy. Dispose with `dropView`. */
-function view(backend: WasmBackend, offset: number, size: number): number {
-  const id = backend.dataIdNextNumber++;
-  backend.wasm.tfjs.registerTensor(id, size, offset);
-  return id;
-}
-
-function dropView(backend: WasmBackend, id: number): void {
-  backend.wasm.tfjs.disposeData(id); // also drops the XNNPACK operator cached for this id
 }
 
 /** `[batch, rows, cols]` → a new `[batch, cols, rows]` tensor, by the native Transpose kernel. */
@@ -147,9 +138,6 @@ export function makeBatchMatMul(stock: KernelFunc): KernelFunc {
     }
     const batchA = sizeOf(a.shape.slice(0, -2));
     const batchB = sizeOf(b.shape.slice(0, -2));
-    // The stock kernel is right whenever `i % batch` is: equal batches or a batch-1 side.
-    const stockIsRight = batchA === batchB || batchA === 1 || batchB === 1;
-    if (m * n * k < MIN_FAST_SLICE_MACS && stockIsRight) return stock(args);
     const out = backend.makeOutput(outShape, 'float32');
     const temps: TensorInfo[] = [];
     let ok = false;
@@ -162,24 +150,23 @@ export function makeBatchMatMul(stock: KernelFunc): KernelFunc {
       const aData = tensorData(backend, aa);
       const bData = tensorData(backend, bb);
       const outData = tensorData(backend, out);
-      if (batchB === 1) {
+      if (batchB === 1 && batchA * m * n * k >= XNNPACK_MIN_MACS) {
         matmul2d(backend, aData.id, bData.id, outData.id, batchA * m, k, n);
+        ok = true;
+        return out;
+      }
+      const gemm = gemmFor(backend.wasm);
+      if (batchB === 1) {
+        gemm(aData.memoryOffset, bData.memoryOffset, outData.memoryOffset, batchA * m, n, k, k, n, n);
         ok = true;
         return out;
       }
       const aIndex = broadcastIndices(a.shape.slice(0, -2), outBatch);
       const bIndex = broadcastIndices(b.shape.slice(0, -2), outBatch);
       for (let i = 0; i < aIndex.length; i++) {
-        const aId = batchA === 1 ? aData.id : view(backend, aData.memoryOffset + 4 * aIndex[i]! * m * k, m * k);
-        const bId = view(backend, bData.memoryOffset + 4 * bIndex[i]! * k * n, k * n);
-        const oId = view(backend, outData.memoryOffset + 4 * i * m * n, m * n);
-        try {
-          matmul2d(backend, aId, bId, oId, m, k, n);
-        } finally {
-          if (aId !== aData.id) dropView(backend, aId);
-          dropView(backend, bId);
-          dropView(backend, oId);
-        }
+        const aPtr = aData.memoryOffset + 4 * aIndex[i]! * m * k;
+        const bPtr = bData.memoryOffset + 4 * bIndex[i]! * k * n;
+        gemm(aPtr, bPtr, outData.memoryOffset + 4 * i * m * n, m, n, k, k, n, n);
       }
       ok = true;
       return out;

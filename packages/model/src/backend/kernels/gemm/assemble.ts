@@ -1,0 +1,22 @@
+/**
+ * Assembles `gemm-wat.ts`'s text into wasm bytes with the `wabt` dev dependency (SIMD and threads features on).
+ * Used by `generate.ts` (which writes `gemm-binary.ts`) and by the test that checks the shipped bytes match the source.
+ * Never imported at run time.
+ */
+import wabtInit from 'wabt';
+import { gemmWat } from './gemm-wat';
+
+export async function assembleGemm(shared: boolean): Promise<Uint8Array> {
+  const wabt = await wabtInit();
+  const module = wabt.parseWat('gemm.wat', gemmWat(shared), { simd: true, threads: true });
+  try {
+    // No module.validate(): wabt.js's validator ignores the features passed to parseWat and rejects shared memory.
+    // V8 validates instead.
+    const bytes = new Uint8Array(module.toBinary({ log: false, write_debug_names: false }).buffer);
+    const api = (globalThis as unknown as { WebAssembly: { validate(b: Uint8Array): boolean } }).WebAssembly;
+    if (!api.validate(bytes)) throw new Error('assembleGemm: V8 rejects the assembled module');
+    return bytes;
+  } finally {
+    module.destroy();
+  }
+}

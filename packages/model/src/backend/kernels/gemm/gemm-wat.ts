@@ -1,0 +1,156 @@
+/**
+ * Source of our wasm SIMD matmul kernel, as WebAssembly text generated from a few register-block shapes.
+ * `generate.ts` assembles it (with the `wabt` dev dependency) into `gemm-binary.ts`, which is what ships; the test
+ * re-assembles it and checks the shipped bytes still match this source.
+ *
+ * The kernel: `gemm(a, b, c, m, n, k, lda, ldb, ldc)` computes `C[m, n] = A[m, k] · B[k, n]` (overwriting C) for
+ * row-major operands given as byte offsets into tfjs's wasm heap, leading dimensions in elements. It is
+ * single-threaded on purpose: it serves the many small matmuls (attention's per-head products) for which waking
+ * XNNPACK's thread pool costs more than the work. Blocks of 4 rows × 8 columns keep 8 f32x4 accumulators in
+ * registers (plus 2 for B and 1 for the broadcast A element — under the 16 SIMD registers of x86-64); edges use
+ * 4×4, 1×8, 1×4 blocks and a scalar loop. The module imports the heap as `env.memory` — shared for the threaded
+ * tfjs build, not for the single-threaded one, so there are two variants. It does not transpose or pack: callers
+ * hand it row-major data.
+ */
+
+/** One register block: rows × (4·vecs) columns of C, accumulated over k. */
+function block(rows: number, vecs: number): string {
+  const name = `$blk_${rows}x${vecs}`;
+  const accs: string[] = [];
+  for (let r = 0; r < rows; r++) for (let v = 0; v < vecs; v++) accs.push(`$acc${r}_${v}`);
+  const locals = [
+    ...accs.map((a) => `(local ${a} v128)`),
+    ...Array.from({ length: vecs }, (_, v) => `(local $b${v} v128)`),
+    '(local $s v128)',
+    ...Array.from({ length: rows }, (_, r) => `(local $a${r} i32)`),
+    '(local $bp i32) (local $end i32)',
+  ].join(' ');
+  const init = Array.from(
+    { length: rows },
+    (_, r) => `(local.set $a${r} (i32.add (local.get $a) (i32.mul (i32.const ${r}) (local.get $lda))))`,
+  ).join('\n    ');
+  const zero = accs.map((a) => `(local.set ${a} (v128.const i64x2 0 0))`).join('\n    ');
+  const loadB = Array.from(
+    { length: vecs },
+    (_, v) => `(local.set $b${v} (v128.load offset=${16 * v} align=4 (local.get $bp)))`,
+  ).join('\n      ');
+  const fma = Array.from({ length: rows }, (_, r) => {
+    const splat = `(local.set $s (f32x4.splat (f32.load (local.get $a${r}))))`;
+    const adds = Array.from(
+      { length: vecs },
+      (_, v) =>
+        `(local.set $acc${r}_${v} (f32x4.add (local.get $acc${r}_${v}) (f32x4.mul (local.get $s) (local.get $b${v}))))`,
+    );
+    const step = `(local.set $a${r} (i32.add (local.get $a${r}) (i32.const 4)))`;
+    return [splat, ...adds, step].join('\n      ');
+  }).join('\n      ');
+  const store = Array.from({ length: rows }, (_, r) =>
+    Array.from(
+      { length: vecs },
+      (_, v) =>
+        `(v128.store offset=${16 * v} align=4 (i32.add (local.get $c) (i32.mul (i32.const ${r}) (local.get $ldc))) (local.get $acc${r}_${v}))`,
+    ).join('\n    '),
+  ).join('\n    ');
+  return `
+  (func ${name} (param $a i32) (param $b i32) (param $c i32) (param $k i32) (param $lda i32) (param $ldb i32) (param $ldc i32)
+    ${locals}
+    ${init}
+    ${zero}
+    (local.set $bp (local.get $b))
+    (local.set $end (i32.add (local.get $a0) (i32.shl (local.get $k) (i32.const 2))))
+    (block $done (loop $next
+      (br_if $done (i32.ge_u (local.get $a0) (local.get $end)))
+      ${loadB}
+      ${fma}
+      (local.set $bp (i32.add (local.get $bp) (local.get $ldb)))
+      (br $next)))
+    ${store})`;
+}
+
+/** Scalar edge: rows × cols of C, one dot product at a time. */
+const scalar = `
+  (func $scalar (param $a i32) (param $b i32) (param $c i32) (param $rows i32) (param $cols i32) (param $k i32)
+        (param $lda i32) (param $ldb i32) (param $ldc i32)
+    (local $r i32) (local $j i32) (local $p i32) (local $sum f32) (local $ap i32) (local $bp i32)
+    (block $rows_done (loop $row
+      (br_if $rows_done (i32.ge_u (local.get $r) (local.get $rows)))
+      (local.set $j (i32.const 0))
+      (block $cols_done (loop $col
+        (br_if $cols_done (i32.ge_u (local.get $j) (local.get $cols)))
+        (local.set $sum (f32.const 0))
+        (local.set $ap (i32.add (local.get $a) (i32.mul (local.get $r) (local.get $lda))))
+        (local.set $bp (i32.add (local.get $b) (i32.shl (local.get $j) (i32.const 2))))
+        (local.set $p (i32.const 0))
+        (block $k_done (loop $dot
+          (br_if $k_done (i32.ge_u (local.get $p) (local.get $k)))
+          (local.set $sum (f32.add (local.get $sum) (f32.mul (f32.load (local.get $ap)) (f32.load (local.get $bp)))))
+          (local.set $ap (i32.add (local.get $ap) (i32.const 4)))
+          (local.set $bp (i32.add (local.get $bp) (local.get $ldb)))
+          (local.set $p (i32.add (local.get $p) (i32.const 1)))
+          (br $dot)))
+        (f32.store (i32.add (i32.add (local.get $c) (i32.mul (local.get $r) (local.get $ldc))) (i32.shl (local.get $j) (i32.const 2)))
+          (local.get $sum))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $col)))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $row))))`;
+
+/** One band of `rows` rows: 8-wide blocks, then a 4-wide block, then scalar columns. */
+function band(rows: number): string {
+  return `
+  (func $band_${rows} (param $a i32) (param $b i32) (param $c i32) (param $n i32) (param $k i32)
+        (param $lda i32) (param $ldb i32) (param $ldc i32)
+    (local $j i32)
+    (block $wide_done (loop $wide
+      (br_if $wide_done (i32.gt_u (i32.add (local.get $j) (i32.const 8)) (local.get $n)))
+      (call $blk_${rows}x2 (local.get $a) (i32.add (local.get $b) (i32.shl (local.get $j) (i32.const 2)))
+        (i32.add (local.get $c) (i32.shl (local.get $j) (i32.const 2))) (local.get $k) (local.get $lda) (local.get $ldb) (local.get $ldc))
+      (local.set $j (i32.add (local.get $j) (i32.const 8)))
+      (br $wide)))
+    (if (i32.le_u (i32.add (local.get $j) (i32.const 4)) (local.get $n)) (then
+      (call $blk_${rows}x1 (local.get $a) (i32.add (local.get $b) (i32.shl (local.get $j) (i32.const 2)))
+        (i32.add (local.get $c) (i32.shl (local.get $j) (i32.const 2))) (local.get $k) (local.get $lda) (local.get $ldb) (local.get $ldc))
+      (local.set $j (i32.add (local.get $j) (i32.const 4)))))
+    (call $scalar (local.get $a) (i32.add (local.get $b) (i32.shl (local.get $j) (i32.const 2)))
+      (i32.add (local.get $c) (i32.shl (local.get $j) (i32.const 2))) (i32.const ${rows}) (i32.sub (local.get $n) (local.get $j))
+      (local.get $k) (local.get $lda) (local.get $ldb) (local.get $ldc)))`;
+}
+
+const gemm = `
+  (func $gemm (export "gemm") (param $a i32) (param $b i32) (param $c i32) (param $m i32) (param $n i32) (param $k i32)
+        (param $lda i32) (param $ldb i32) (param $ldc i32)
+    (local $i i32)
+    ;; leading dimensions in bytes from here on
+    (local.set $lda (i32.shl (local.get $lda) (i32.const 2)))
+    (local.set $ldb (i32.shl (local.get $ldb) (i32.const 2)))
+    (local.set $ldc (i32.shl (local.get $ldc) (i32.const 2)))
+    (block $bands_done (loop $bands
+      (br_if $bands_done (i32.gt_u (i32.add (local.get $i) (i32.const 4)) (local.get $m)))
+      (call $band_4 (local.get $a) (local.get $b) (local.get $c) (local.get $n) (local.get $k) (local.get $lda) (local.get $ldb) (local.get $ldc))
+      (local.set $a (i32.add (local.get $a) (i32.shl (local.get $lda) (i32.const 2))))
+      (local.set $c (i32.add (local.get $c) (i32.shl (local.get $ldc) (i32.const 2))))
+      (local.set $i (i32.add (local.get $i) (i32.const 4)))
+      (br $bands)))
+    (block $rows_done (loop $rows
+      (br_if $rows_done (i32.ge_u (local.get $i) (local.get $m)))
+      (call $band_1 (local.get $a) (local.get $b) (local.get $c) (local.get $n) (local.get $k) (local.get $lda) (local.get $ldb) (local.get $ldc))
+      (local.set $a (i32.add (local.get $a) (local.get $lda)))
+      (local.set $c (i32.add (local.get $c) (local.get $ldc)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $rows))))`;
+
+/** The module text. `shared` must match the heap it will import (true for tfjs's threaded build). */
+export function gemmWat(shared: boolean): string {
+  const memory = shared ? '(memory 1 65536 shared)' : '(memory 1)';
+  return `(module
+  (import "env" "memory" ${memory})
+${block(4, 2)}
+${block(4, 1)}
+${block(1, 2)}
+${block(1, 1)}
+${scalar}
+${band(4)}
+${band(1)}
+${gemm})
+`;
+}

@@ -1,0 +1,115 @@
+import * as tf from '@tensorflow/tfjs';
+import fc from 'fast-check';
+import { beforeAll, describe, expect, it, test } from 'vitest';
+import { initBackend } from '../../init-backend';
+import { expectClose, randomArray } from '../../test-utils/on-backend';
+import type { WasmBackend } from '../../wasm-internals';
+import { assembleGemm } from './assemble';
+import { gemmFor } from './gemm';
+import { GEMM_WASM_BASE64 } from './gemm-binary';
+
+let backend: WasmBackend;
+
+beforeAll(async () => {
+  await initBackend('wasm', { log: () => {} });
+  await tf.setBackend('wasm');
+  backend = tf.backend() as unknown as WasmBackend;
+});
+
+/** Plain triple loop in float64, the reference. */
+function reference(a: Float32Array, b: Float32Array, m: number, n: number, k: number): Float64Array {
+  const c = new Float64Array(m * n);
+  for (let i = 0; i < m; i++)
+    for (let j = 0; j < n; j++) for (let p = 0; p < k; p++) c[i * n + j]! += a[i * k + p]! * b[p * n + j]!;
+  return c;
+}
+
+/** Runs the kernel on heap copies of `a` and `b`, with a canary-filled C to catch writes outside it. */
+function runGemm(
+  a: Float32Array,
+  b: Float32Array,
+  m: number,
+  n: number,
+  k: number,
+): { c: Float32Array; canaryOk: boolean } {
+  const { wasm } = backend;
+  const pad = 16; // floats of canary either side of C
+  const bytes = 4 * (a.length + b.length + m * n + 2 * pad) + 64;
+  const base = wasm._malloc(bytes);
+  try {
+    const ap = base;
+    const bp = ap + 4 * a.length;
+    const cp = bp + 4 * b.length + 4 * pad;
+    const heap = () => new Float32Array(wasm.HEAPU8.buffer);
+    heap().set(a, ap / 4);
+    heap().set(b, bp / 4);
+    heap().fill(-7, cp / 4 - pad, cp / 4 + m * n + pad);
+    gemmFor(wasm)(ap, bp, cp, m, n, k, k, n, n);
+    const h = heap();
+    const c = h.slice(cp / 4, cp / 4 + m * n);
+    const before = h.subarray(cp / 4 - pad, cp / 4);
+    const after = h.subarray(cp / 4 + m * n, cp / 4 + m * n + pad);
+    return { c, canaryOk: [...before, ...after].every((v) => v === -7) };
+  } finally {
+    wasm._free(base);
+  }
+}
+
+describe('wasm SIMD gemm kernel', () => {
+  it('ships the bytes its source assembles to (run generate.ts after editing gemm-wat.ts)', async () => {
+    expect(Buffer.from(await assembleGemm(false)).toString('base64')).toBe(GEMM_WASM_BASE64.plain);
+    expect(Buffer.from(await assembleGemm(true)).toString('base64')).toBe(GEMM_WASM_BASE64.shared);
+  });
+
+  test.each([
+    // Every block shape and edge: 4×8 blocks, 4×4, 1×8, 1×4 and scalar columns, rows that are not a multiple of 4.
+    [4, 8, 3],
+    [4, 4, 5],
+    [1, 8, 2],
+    [1, 4, 7],
+    [1, 1, 1],
+    [3, 3, 3],
+    [5, 13, 9],
+    [64, 64, 32],
+    [17, 29, 41],
+    [128, 96, 1],
+  ])('m %i, n %i, k %i matches the float64 triple loop and writes only C', (m, n, k) => {
+    const a = randomArray(m * k, m * 100 + n);
+    const b = randomArray(k * n, k * 100 + n);
+    const { c, canaryOk } = runGemm(a, b, m, n, k);
+    expectClose(c, reference(a, b, m, n, k), 1e-5, 1e-5);
+    expect(canaryOk).toBe(true);
+  });
+
+  it('k = 0 gives zeros; m = 0 or n = 0 writes nothing', () => {
+    expect(Array.from(runGemm(new Float32Array(0), new Float32Array(0), 2, 5, 0).c)).toEqual(Array(10).fill(0));
+    expect(runGemm(new Float32Array(0), randomArray(12, 1), 0, 4, 3).canaryOk).toBe(true);
+    expect(runGemm(randomArray(6, 1), new Float32Array(0), 2, 0, 3).canaryOk).toBe(true);
+  });
+
+  it('propagates ±Infinity and NaN like IEEE arithmetic', () => {
+    const a = Float32Array.from([1, Number.POSITIVE_INFINITY, 2, 3]); // [2, 2]
+    const b = Float32Array.from([1, 0, 1, Number.NaN, 0, 0, 0, 1]); // [2, 4]
+    const c = runGemm(a, b, 2, 4, 2).c;
+    expect(Array.from(c)).toEqual(Array.from(reference(a, b, 2, 4, 2), (v) => Math.fround(v)));
+  });
+
+  it('property: any m, n, k up to 40 agrees with the reference and stays inside C', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 40 }),
+        fc.integer({ min: 1, max: 40 }),
+        fc.integer({ min: 1, max: 40 }),
+        fc.integer({ min: 0, max: 1 << 20 }),
+        (m, n, k, seed) => {
+          const a = randomArray(m * k, seed);
+          const b = randomArray(k * n, seed + 1);
+          const { c, canaryOk } = runGemm(a, b, m, n, k);
+          expectClose(c, reference(a, b, m, n, k), 1e-5, 1e-5);
+          expect(canaryOk).toBe(true);
+        },
+      ),
+      { numRuns: 60, seed: 11 },
+    );
+  });
+});

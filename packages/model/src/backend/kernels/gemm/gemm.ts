@@ -1,0 +1,50 @@
+/**
+ * Instantiates our SIMD matmul kernel (`gemm-wat.ts`, shipped as `gemm-binary.ts`) against a tfjs wasm heap, once
+ * per Emscripten module, so it reads and writes tensors in place. Synchronous (kernels must be); the module is
+ * ~2 KB, so compiling it on first use costs well under a millisecond.
+ */
+import type { WasmModule } from '../../wasm-internals';
+import { GEMM_WASM_BASE64 } from './gemm-binary';
+
+/** `C[m, n] = A[m, k] · B[k, n]`, row-major, pointers are heap byte offsets, leading dimensions in elements. */
+export type Gemm = (
+  a: number,
+  b: number,
+  c: number,
+  m: number,
+  n: number,
+  k: number,
+  lda: number,
+  ldb: number,
+  ldc: number,
+) => void;
+
+interface WebAssemblyApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
+}
+const webAssembly = (globalThis as unknown as { WebAssembly: WebAssemblyApi }).WebAssembly;
+
+const instances = new WeakMap<WasmModule, Gemm>();
+
+/** The heap's WebAssembly.Memory: imported (threaded build, `wasmMemory`) or exported (single-threaded, `asm.memory`). */
+function heapMemory(wasm: WasmModule): { buffer: ArrayBuffer | SharedArrayBuffer } {
+  const m = wasm as unknown as { wasmMemory?: { buffer: ArrayBuffer }; asm?: { memory?: { buffer: ArrayBuffer } } };
+  const memory = m.wasmMemory ?? m.asm?.memory;
+  if (memory === undefined)
+    throw new Error('gemm: cannot find the tfjs wasm heap (tfjs-backend-wasm version changed?)');
+  return memory;
+}
+
+export function gemmFor(wasm: WasmModule): Gemm {
+  let gemm = instances.get(wasm);
+  if (gemm === undefined) {
+    const memory = heapMemory(wasm);
+    const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+    const bytes = Buffer.from(shared ? GEMM_WASM_BASE64.shared : GEMM_WASM_BASE64.plain, 'base64');
+    const instance = new webAssembly.Instance(new webAssembly.Module(bytes), { env: { memory } });
+    gemm = instance.exports.gemm as Gemm;
+    instances.set(wasm, gemm);
+  }
+  return gemm;
+}
