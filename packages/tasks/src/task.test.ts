@@ -29,6 +29,11 @@ describe('defineTask', () => {
     expect(draws()).toBeLessThan(50);
   });
 
+  test('stream checks its options when called, before any iteration', () => {
+    const { task } = toyTask(10, 0.5);
+    expect(() => task.stream({ split: 'validation' as 'train', seed: 0 })).toThrow(/toy\.stream split must be one of/);
+  });
+
   test('a count-limited stream ends', () => {
     const { task } = toyTask(1000, 0.5);
     expect([...task.stream({ split: 'test', seed: 1, count: 7 })]).toHaveLength(7);

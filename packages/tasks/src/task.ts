@@ -107,8 +107,13 @@ function checkStreamOptions(what: string, options: unknown, keys: readonly strin
 export function defineTask<O, M extends Record<string, unknown>>(spec: TaskSpec<O, M>): Task<O, M> {
   const keyOf = (canonical: string) => `${spec.name}:${canonical}`;
 
-  function* stream(options: StreamOptions): Generator<TaskItem<M>, void, undefined> {
+  // Options are checked when stream() is called, not at the first next(), so mistakes surface where they are made.
+  function stream(options: StreamOptions): Generator<TaskItem<M>, void, undefined> {
     checkStreamOptions(`${spec.name}.stream`, options, GENERATE_KEYS);
+    return items(options);
+  }
+
+  function* items(options: StreamOptions): Generator<TaskItem<M>, void, undefined> {
     const { split, seed, count = Number.POSITIVE_INFINITY, unique = false } = options;
     // Mix the task name and split into the seed: tasks and splits sharing a seed still get unrelated streams.
     const rng = createRng(hash53(`${spec.name}:${split}:${seed}`));
@@ -158,7 +163,7 @@ export function defineTask<O, M extends Record<string, unknown>>(spec: TaskSpec<
       if (options.count === undefined) {
         throw new TypeError(`${spec.name}.generate needs a count, e.g. { split: 'train', count: 100, seed: 0 }`);
       }
-      return [...stream(options)];
+      return [...items(options)];
     },
     splitOf: (item) => splitOf(keyOf(spec.canonicalOf(item)), spec.testFraction),
   };
