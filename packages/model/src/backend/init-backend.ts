@@ -11,13 +11,7 @@ on every engine it installs the broadcast-safe `BatchMatMul` gradient (`gradient
  */
 import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
-import {
-  BACKEND_NAMES,
-  type BackendName,
-  type BackendPreference,
-  parseBackendPreference,
-  tfjsBackendName,
-} from './backend-name';
+import { BACKEND_NAMES, type BackendName, type BackendPreference, parseBackendPreference } from './backend-name';
 import { registerBatchMatMulGradient } from './gradients/batch-mat-mul-grad';
 import { registerWasmKernelPack } from './wasm-kernels';
 import { registerWasmBackend, type WasmFlavour } from './wasm-loader';

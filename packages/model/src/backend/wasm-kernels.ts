@@ -4,27 +4,43 @@
  * kernel can still delegate to its stock version). Registering twice is a no-op.
  *
  * - `UnsortedSegmentSum` (missing): the gradient of `gather`, i.e. of every embedding lookup.
- * - `BatchMatMul` (slow outside one case): transposed and batched operands on XNNPACK.
+ * - `BatchMatMul` (slow outside one case): transposed, batched and broadcast operands, on XNNPACK or our SIMD kernel.
+ * - `GatherV2` (~10 ms CPU for one embedding lookup): slice copies on the heap.
+ * - `Sum` over leading axes (bias and norm gradients): one pass instead of transpose + reduce.
  * It does not touch other backends, and adds no ops: models keep calling plain tfjs ops.
  */
 import * as tf from '@tensorflow/tfjs';
 import { batchMatMulConfig } from './kernels/batch-mat-mul';
+import { gatherV2Config } from './kernels/gather-v2';
+import { sumConfig } from './kernels/sum';
 import { unsortedSegmentSumConfig } from './kernels/unsorted-segment-sum';
 
-/** Kernels of the pack, by name, as `tf.getKernel(name, 'wasm')` holds them after registration. */
-export const WASM_KERNEL_PACK = ['UnsortedSegmentSum', 'BatchMatMul'] as const;
+/** Kernels of the pack, by name. */
+export const WASM_KERNEL_PACK = ['UnsortedSegmentSum', 'BatchMatMul', 'GatherV2', 'Sum'] as const;
 
 const installed = new Set<tf.KernelFunc>();
 
-export function registerWasmKernelPack(): void {
-  const current = tf.getKernel('BatchMatMul', 'wasm');
-  if (current !== undefined && installed.has(current.kernelFunc)) return;
+/** Replaces `name`'s wasm kernel with `make(stock)`, where `stock` is the kernel being replaced (for fallbacks). */
+function replace(name: string, make: (stock: tf.KernelFunc) => tf.KernelConfig): void {
+  const current = tf.getKernel(name, 'wasm');
   if (current === undefined) {
-    throw new Error('registerWasmKernelPack: no stock wasm BatchMatMul; import @tensorflow/tfjs-backend-wasm first');
+    throw new Error(`registerWasmKernelPack: no stock wasm ${name} kernel; import @tensorflow/tfjs-backend-wasm first`);
   }
-  const matmul = batchMatMulConfig(current.kernelFunc);
-  tf.unregisterKernel('BatchMatMul', 'wasm');
-  tf.registerKernel(matmul);
-  installed.add(matmul.kernelFunc);
+  if (installed.has(current.kernelFunc)) return;
+  const config = make(current.kernelFunc);
+  tf.unregisterKernel(name, 'wasm');
+  tf.registerKernel(config);
+  installed.add(config.kernelFunc);
+}
+
+/** Registers the pack for backend 'wasm'. Idempotent. */
+export function registerWasmKernelPack(): void {
+  replace('BatchMatMul', batchMatMulConfig);
+  replace('Sum', sumConfig);
+  if (!installed.has(tf.getKernel('GatherV2', 'wasm')?.kernelFunc as tf.KernelFunc)) {
+    tf.unregisterKernel('GatherV2', 'wasm');
+    tf.registerKernel(gatherV2Config);
+    installed.add(gatherV2Config.kernelFunc);
+  }
   if (tf.getKernel('UnsortedSegmentSum', 'wasm') === undefined) tf.registerKernel(unsortedSegmentSumConfig);
 }
