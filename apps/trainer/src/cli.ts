@@ -1,0 +1,121 @@
+#!/usr/bin/env node
+/**
+ * r1-train — R1-Zero on your machine.
+ *
+ *   r1-train demo                         the built-in R1-Zero demo (what `pnpm start` runs)
+ *   r1-train zero [--config FILE] [--resume DIR] [--moe] [--max-steps N]
+ *   r1-train pretrain [--out DIR] [--seed N] [--steps N] [--moe]
+ */
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { initBackend } from '@r1/model';
+import { DEFAULT_PRETRAIN_OPTIONS, MOE_MODEL_OPTIONS, pretrain } from './pretrain';
+import { loadTrainerConfig, type TrainerConfig } from './trainer-config';
+import { runZero } from './zero';
+
+const APP_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export const DEMO_CONFIG = join(APP_DIR, 'configs', 'demo.yaml');
+export const MOE_BASE = join(APP_DIR, 'checkpoints', 'base-arith-moe');
+
+const USAGE = `usage:
+  r1-train demo                                   run the built-in R1-Zero demo (configs/demo.yaml)
+  r1-train zero [--config FILE] [--resume DIR] [--moe] [--max-steps N]
+                                                  R1-Zero GRPO from a base checkpoint
+  r1-train pretrain [--out DIR] [--seed N] [--steps N] [--moe]
+                                                  build the demo's base model from a seed`;
+
+function usageError(message: string): never {
+  console.error(`r1-train: ${message}\n${USAGE}`);
+  process.exit(2);
+}
+
+/** Relative model paths in a config file are relative to the file. */
+function withModelPath(config: TrainerConfig, file: string): TrainerConfig {
+  return isAbsolute(config.model) ? config : { ...config, model: resolve(dirname(file), config.model) };
+}
+
+async function main(): Promise<void> {
+  const [command, ...rest] = process.argv.slice(2);
+  if (command === undefined || command === '--help' || command === '-h') {
+    console.log(USAGE);
+    return;
+  }
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: rest,
+      options: {
+        config: { type: 'string' },
+        resume: { type: 'string' },
+        moe: { type: 'boolean' },
+        'max-steps': { type: 'string' },
+        out: { type: 'string' },
+        seed: { type: 'string' },
+        steps: { type: 'string' },
+        help: { type: 'boolean' },
+      },
+    }));
+  } catch (error) {
+    usageError((error as Error).message);
+  }
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
+  const int = (name: string): number | undefined => {
+    const v = values[name];
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0) usageError(`--${name} must be a non-negative integer, got ${String(v)}`);
+    return n;
+  };
+
+  switch (command) {
+    case 'pretrain': {
+      await initBackend();
+      const moe = values.moe === true;
+      const out =
+        typeof values.out === 'string' ? values.out : moe ? MOE_BASE : join(APP_DIR, 'checkpoints', 'base-arith');
+      const seed = int('seed') ?? DEFAULT_PRETRAIN_OPTIONS.seed;
+      const steps = int('steps') ?? DEFAULT_PRETRAIN_OPTIONS.sft.steps;
+      await pretrain({
+        ...DEFAULT_PRETRAIN_OPTIONS,
+        out,
+        seed,
+        ...(moe ? { model: MOE_MODEL_OPTIONS } : {}),
+        sft: { ...DEFAULT_PRETRAIN_OPTIONS.sft, steps },
+      });
+      return;
+    }
+    case 'demo':
+    case 'zero': {
+      const file = command === 'demo' ? DEMO_CONFIG : typeof values.config === 'string' ? values.config : DEMO_CONFIG;
+      let config = withModelPath(loadTrainerConfig(file), file);
+      if (values.moe === true)
+        config = {
+          ...config,
+          model: MOE_BASE,
+          grpo: { ...config.grpo, runName: `${config.grpo.runName ?? 'zero'}-moe` },
+        };
+      const maxSteps = int('max-steps');
+      if (maxSteps !== undefined) config = { ...config, grpo: { ...config.grpo, maxSteps } };
+      const summary = await runZero({
+        config,
+        ...(typeof values.resume === 'string' ? { resume: values.resume } : {}),
+      });
+      console.log(JSON.stringify(summary));
+      return;
+    }
+    default:
+      usageError(`unknown command "${command}"`);
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(`r1-train: ${(error as Error).message}`);
+    process.exit(1);
+  },
+);

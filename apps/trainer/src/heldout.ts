@@ -1,0 +1,46 @@
+/**
+ * Held-out evaluation inside training, by the R1 protocol (@r1/eval): k samples per problem at temperature 0.6 and
+ * top-p 0.95, pass@1 as the mean over the k samples with a bootstrap CI, cons@k by majority vote over answers the
+ * math verifier judges equal. Correctness is the verifier's verdict on the `<answer>` block.
+ */
+import { type EvalResult, evaluate } from '@r1/eval';
+import { mathVerify } from '@r1/rewards';
+import type { GenerationRequest, Sampler } from '@r1/sampler';
+import type { TaskItem } from '@r1/tasks';
+
+export interface HeldOutParams {
+  k: number;
+  temperature: number;
+  topP: number;
+  maxNewTokens: number;
+  seed: number;
+}
+
+const sameAnswer = (a: string, b: string) => mathVerify(a, b).correct || mathVerify(b, a).correct;
+
+export function heldOutEval(
+  sampler: Sampler,
+  problems: readonly TaskItem[],
+  template: (item: TaskItem) => GenerationRequest,
+  params: HeldOutParams,
+): Promise<EvalResult> {
+  return evaluate({
+    dataset: problems.map((p) => ({ id: p.id, prompt: p.prompt, answer: p.answer, meta: p.meta })),
+    sampler,
+    template: (p) => template(p as TaskItem),
+    k: params.k,
+    params: {
+      temperature: params.temperature,
+      topP: params.topP,
+      maxNewTokens: params.maxNewTokens,
+      seed: params.seed,
+    },
+    score: (completion, problem) => {
+      const r = mathVerify(problem.answer, completion);
+      return { correct: r.correct, extracted: r.extracted };
+    },
+    equivalent: sameAnswer,
+    batchProblems: 32,
+    bootstrapSeed: params.seed,
+  });
+}

@@ -1,0 +1,142 @@
+/**
+ * `r1-train pretrain`: builds the base model the R1-Zero demo starts from, from nothing but a seed.
+ *
+ * 1. A synthetic corpus of arithmetic problems in the R1-Zero template with completions of mixed quality (corpus.ts).
+ * 2. A BPE tokenizer trained on that corpus (the ~400-character template becomes a few tokens; digits stay single).
+ * 3. A small Qwen2-style model trained from scratch by SFT on the completions.
+ * 4. The checkpoint (HF layout) and a quick measurement of how often the base is right at the evaluation temperature.
+ */
+import {
+  createModel,
+  createTokenizer,
+  type Model,
+  type ModelConfig,
+  saveModel,
+  type Tokenizer,
+  trainBpeTokenizer,
+} from '@r1/model';
+import { buildCorpus, type CorpusOptions, DEFAULT_CORPUS_OPTIONS } from './corpus';
+import { type SftStepMetrics, sftTrain } from './sft';
+
+export interface PretrainOptions {
+  /** Checkpoint directory to write. */
+  out: string;
+  seed: number;
+  corpus: CorpusOptions;
+  /** Target BPE vocabulary size (special tokens and alphabet included). */
+  vocabSize: number;
+  /** HF config keys of the model (Qwen2 dense; add DeepSeek-V3 MoE keys and model_type 'r1_moe' for MoE). */
+  model: {
+    hidden_size: number;
+    intermediate_size: number;
+    num_hidden_layers: number;
+    num_attention_heads: number;
+    max_position_embeddings: number;
+    [key: string]: unknown;
+  };
+  sft: { steps: number; batchSize: number; learningRate: number; warmupSteps: number; weightDecay: number };
+}
+
+export const DEFAULT_PRETRAIN_OPTIONS: PretrainOptions = {
+  out: 'apps/trainer/checkpoints/base-arith',
+  seed: 0,
+  corpus: DEFAULT_CORPUS_OPTIONS,
+  vocabSize: 192,
+  model: {
+    hidden_size: 128,
+    intermediate_size: 384,
+    num_hidden_layers: 2,
+    num_attention_heads: 4,
+    max_position_embeddings: 128,
+  },
+  sft: { steps: 1500, batchSize: 64, learningRate: 3e-3, warmupSteps: 50, weightDecay: 0.01 },
+};
+
+/** The MoE variant of the base model: the same attention, a DeepSeek-V3 MoE FFN (8 routed experts, top-2, 1 shared). */
+export const MOE_MODEL_OPTIONS: PretrainOptions['model'] = {
+  ...DEFAULT_PRETRAIN_OPTIONS.model,
+  model_type: 'r1_moe',
+  n_routed_experts: 8,
+  num_experts_per_tok: 2,
+  n_shared_experts: 1,
+  moe_intermediate_size: 96,
+  first_k_dense_replace: 0,
+  scoring_func: 'sigmoid',
+};
+
+/** Characters any arithmetic prompt or completion may contain, beyond what the corpus happens to show. */
+const BASE_ALPHABET = '0123456789+-*/=()?.,: ';
+
+export interface PretrainResult {
+  model: Model;
+  tokenizer: Tokenizer;
+  config: ModelConfig;
+  history: SftStepMetrics[];
+}
+
+export async function pretrain(
+  options: PretrainOptions,
+  log: (line: string) => void = console.error,
+): Promise<PretrainResult> {
+  const docs = buildCorpus({ ...options.corpus, seed: options.seed });
+  const worked = docs.filter((d) => d.style === 'worked').length;
+  const correct = docs.filter((d) => d.correct).length;
+  log(`corpus: ${docs.length} documents, ${worked} worked solutions, ${correct} with the right answer`);
+
+  const texts = docs.map((d) => d.prompt + d.completion);
+  const specials = /<think>|<\/think>|<answer>|<\/answer>/g;
+  const alphabet = [...new Set(BASE_ALPHABET + texts.join('').replace(specials, ''))].sort().join('');
+  const tokenizer = createTokenizer(trainBpeTokenizer(texts, alphabet, { vocabSize: options.vocabSize }));
+  const sample = tokenizer.encode(texts[0]!);
+  log(
+    `tokenizer: ${tokenizer.vocabSize} tokens; first document ${texts[0]!.length} characters → ${sample.length} tokens`,
+  );
+
+  const config = {
+    model_type: 'qwen2',
+
+    vocab_size: tokenizer.vocabSize,
+    num_key_value_heads: options.model.num_attention_heads,
+    tie_word_embeddings: true,
+    rms_norm_eps: 1e-6,
+    rope_theta: 10_000,
+    ...options.model,
+  } as unknown as ModelConfig;
+  const model = createModel(config, { seed: options.seed });
+  const eos = tokenizer.eosTokenId;
+  const examples = docs.map((d) => ({
+    prompt: tokenizer.encode(d.prompt),
+    completion: [...tokenizer.encode(d.completion), eos],
+  }));
+  const longest = Math.max(...examples.map((e) => e.prompt.length + e.completion.length));
+  if (longest > options.model.max_position_embeddings) {
+    throw new Error(
+      `pretrain: a document has ${longest} tokens but max_position_embeddings is ${options.model.max_position_embeddings}`,
+    );
+  }
+  log(
+    `model: ${[...model.parameters().values()].reduce((s, v) => s + v.size, 0).toLocaleString()} parameters; training ${options.sft.steps} steps`,
+  );
+  const started = performance.now();
+  const history = sftTrain(model, examples, {
+    ...options.sft,
+    maxGradNorm: 1,
+    seed: options.seed,
+    padId: eos,
+    onStep: (m) => {
+      if (m.step % 50 === 0 || m.step === options.sft.steps) {
+        const eta = (((performance.now() - started) / m.step) * (options.sft.steps - m.step)) / 1000;
+        log(
+          `step ${m.step}/${options.sft.steps} loss ${m.loss.toFixed(4)} lr ${m.learningRate.toExponential(2)} ${m.ms.toFixed(0)} ms/step, eta ${eta.toFixed(0)} s`,
+        );
+      }
+    },
+  });
+  await saveModel(options.out, model, {
+    tokenizer: tokenizer.files,
+    generationConfig: { eos_token_id: eos, pad_token_id: eos, temperature: 0.6, top_p: 0.95 },
+    extraJson: { 'pretrain_options.json': options },
+  });
+  log(`saved ${options.out}`);
+  return { model, tokenizer, config: model.config, history };
+}
