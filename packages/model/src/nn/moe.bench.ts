@@ -18,7 +18,7 @@ import type { MoeDispatch } from './types';
 
 const BATCH = 16;
 const SEQ = 64;
-const ITERATIONS = Number(process.env.R1_BENCH_ITERATIONS ?? 5);
+const ITERATIONS = Number(process.env.R1_BENCH_ITERATIONS ?? 10);
 
 const config = resolveModelConfig({
   model_type: 'r1_moe',

@@ -54,6 +54,7 @@ export function dispatchSparse(x: tf.Tensor2D, experts: SwiGluWeights[], routing
       slotsOf[ex]![fill[ex]!++] = slot;
     });
     const used = experts.map((w, ex) => ({ w, slots: slotsOf[ex]! })).filter((u) => u.slots.length > 0);
+    // Per-expert gathers measured faster than one gather + tf.split on wasm (SplitV is a slow kernel there).
     const parts = used.map(({ w, slots }) =>
       swiglu(
         gatherRows(
