@@ -29,7 +29,7 @@ export interface CorpusOptions {
 }
 
 export const DEFAULT_CORPUS_OPTIONS: CorpusOptions = {
-  task: { minOperands: 2, maxOperands: 3, maxValue: 9, operators: ['+', '-', '*'], promptStyle: 'question' },
+  task: { minOperands: 2, maxOperands: 3, maxValue: 9, operators: ['+', '-'], promptStyle: 'question' },
   count: 20_000,
   workedFraction: 0.3,
   errorRate: 0.15,

@@ -41,7 +41,7 @@ export const DEFAULT_PRETRAIN_OPTIONS: PretrainOptions = {
   out: 'apps/trainer/checkpoints/base-arith',
   seed: 0,
   corpus: DEFAULT_CORPUS_OPTIONS,
-  vocabSize: 192,
+  vocabSize: 640,
   model: {
     hidden_size: 128,
     intermediate_size: 384,
@@ -49,7 +49,7 @@ export const DEFAULT_PRETRAIN_OPTIONS: PretrainOptions = {
     num_attention_heads: 4,
     max_position_embeddings: 128,
   },
-  sft: { steps: 1500, batchSize: 64, learningRate: 3e-3, warmupSteps: 50, weightDecay: 0.01 },
+  sft: { steps: 1000, batchSize: 32, learningRate: 3e-3, warmupSteps: 50, weightDecay: 0.01 },
 };
 
 /** The MoE variant of the base model: the same attention, a DeepSeek-V3 MoE FFN (8 routed experts, top-2, 1 shared). */
