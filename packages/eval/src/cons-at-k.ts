@@ -59,3 +59,26 @@ export function consAtK(answers: readonly (string | null)[], gold: string, optio
     classes,
   };
 }
+
+/**
+ * cons@k over already-scored samples: the vote runs over the extracted answers, and the winning class counts as
+ * correct iff one of its members was judged correct. Members of a class are equivalent answers, so this reuses the
+ * scorer's verdict (which may depend on more than the answer, e.g. the Countdown numbers) instead of asking a second
+ * question of a different shape.
+ */
+export function consOfScored(
+  samples: readonly { extracted: string | null; correct: boolean }[],
+  equivalent: (a: string, b: string) => boolean,
+): ConsAtKResult {
+  return consAtK(
+    samples.map((s) => s.extracted),
+    '',
+    {
+      equivalent,
+      correct: (_gold, answer) =>
+        samples.some(
+          (s) => s.extracted !== null && s.correct && (s.extracted === answer || equivalent(s.extracted, answer)),
+        ),
+    },
+  );
+}

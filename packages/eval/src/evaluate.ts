@@ -18,10 +18,10 @@ import {
   type Sampler,
   type SamplingParams,
 } from '@r1/sampler';
-import { bootstrapCI, type Interval } from './bootstrap';
-import { consAtK } from './cons-at-k';
-import { meanAtK, passAtK } from './pass-at-k';
+import { consOfScored } from './cons-at-k';
+import { meanAtK } from './pass-at-k';
 import { type SampleCache, type SampleRecord, sampleKey } from './sample-cache';
+import { summarizeScores } from './score-summary';
 
 export interface EvalProblem {
   id: string;
@@ -90,33 +90,21 @@ export interface EvalResult {
   aggregate: EvalAggregate;
 }
 
-function kValues(k: number): number[] {
-  const ks: number[] = [];
-  for (let x = 1; x <= k; x *= 2) ks.push(x);
-  if (ks.at(-1) !== k) ks.push(k);
-  return ks;
-}
-
-/** Aggregates per-problem results (used by `evaluate` and by `r1-eval score`). */
+/** Aggregates per-problem results (used by `evaluate` and to re-report a run from its records). */
 export function aggregate(problems: readonly ProblemResult[], bootstrapSeed = 0): EvalAggregate {
   if (problems.length === 0) throw new Error('aggregate: no problems were evaluated');
-  const k = Math.min(...problems.map((p) => p.samples.length));
-  const pass1s = problems.map((p) => p.pass1);
-  const ci: Interval = bootstrapCI(pass1s, { seed: bootstrapSeed });
-  const passK: Record<string, number> = {};
-  for (const kk of kValues(k)) {
-    passK[String(kk)] =
-      problems.reduce((s, p) => s + passAtK(p.samples.length, p.samples.filter((x) => x.correct).length, kk), 0) /
-      problems.length;
-  }
+  const core = summarizeScores(
+    problems.map((p) => ({ id: p.problemId, correct: p.samples.map((s) => s.correct) })),
+    { bootstrap: { seed: bootstrapSeed } },
+  );
   const all = problems.flatMap((p) => p.samples);
   return {
-    problems: problems.length,
-    samplesPerProblem: k,
-    pass1: ci.mean,
-    pass1CI: [ci.lo, ci.hi],
+    problems: core.problems,
+    samplesPerProblem: core.samplesPerProblem,
+    pass1: core.pass1,
+    pass1CI: core.pass1CI,
     consK: problems.filter((p) => p.consCorrect).length / problems.length,
-    passAtK: passK,
+    passAtK: core.passAtK,
     meanTokens: all.reduce((s, r) => s + r.tokens, 0) / all.length,
     truncated: all.filter((r) => r.finishReason === 'length').length / all.length,
   };
@@ -128,19 +116,7 @@ export function problemResult(
   samples: SampleRecord[],
   equivalent: (a: string, b: string) => boolean,
 ): ProblemResult {
-  const cons = consAtK(
-    samples.map((s) => s.extracted),
-    problem.answer,
-    {
-      equivalent,
-      // The winner is correct iff one of its members was judged correct: members are equivalent answers, and this
-      // reuses the scorer's verdict instead of asking a second question of a different shape.
-      correct: (_gold, answer) =>
-        samples.some(
-          (s) => s.extracted !== null && s.correct && (s.extracted === answer || equivalent(s.extracted, answer)),
-        ),
-    },
-  );
+  const cons = consOfScored(samples, equivalent);
   return {
     problemId: problem.id,
     gold: problem.answer,

@@ -6,7 +6,7 @@ export {
   type PairedDifference,
   pairedBootstrap,
 } from './bootstrap';
-export { type ConsAtKOptions, type ConsAtKResult, consAtK, type VoteClass } from './cons-at-k';
+export { type ConsAtKOptions, type ConsAtKResult, consAtK, consOfScored, type VoteClass } from './cons-at-k';
 export {
   aggregate,
   type EvalAggregate,
@@ -19,7 +19,7 @@ export {
   problemResult,
   type ScoredCompletion,
 } from './evaluate';
-export { meanAtK, passAtK } from './pass-at-k';
+export { meanAtK, passAtK, passAtKGrid } from './pass-at-k';
 export { type EvalSummary, type ReportMeta, renderEvalHtml, renderEvalMarkdown, summaryOf } from './report/eval-report';
 export {
   type ChartOptions,
@@ -32,3 +32,4 @@ export {
   type Series,
 } from './report/svg';
 export { SampleCache, type SampleRecord, sampleKey } from './sample-cache';
+export { type ScoredProblem, type ScoreSummary, type ScoreSummaryOptions, summarizeScores } from './score-summary';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { meanAtK, passAtK } from './pass-at-k';
+import { meanAtK, passAtK, passAtKGrid } from './pass-at-k';
 
 /** Brute force: the share of k-subsets of n samples (c correct) that contain at least one correct sample. */
 function bruteForce(n: number, c: number, k: number): number {
@@ -71,5 +71,30 @@ describe('meanAtK', () => {
   test('mean of correctness', () => {
     expect(meanAtK([true, false, true, true])).toBe(0.75);
     expect(() => meanAtK([])).toThrow(/at least one sample/);
+  });
+});
+
+describe('passAtKGrid', () => {
+  test.each([
+    [1, [1]],
+    [2, [1, 2]],
+    [6, [1, 2, 4, 6]],
+    [16, [1, 2, 4, 8, 16]],
+    [64, [1, 2, 4, 8, 16, 32, 64]],
+  ])('passAtKGrid(%i) = %j', (n, ks) => expect(passAtKGrid(n)).toEqual(ks));
+
+  test.each([0, -1, 2.5, Number.NaN])('rejects %f', (n) => expect(() => passAtKGrid(n)).toThrow(/integer ≥ 1/));
+
+  test('property: ascending powers of two, ending at n', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 100_000 }), (n) => {
+        const ks = passAtKGrid(n);
+        return (
+          ks.at(-1) === n &&
+          ks.every((k, i) => i === 0 || k > ks[i - 1]!) &&
+          ks.slice(0, -1).every((k) => Number.isInteger(Math.log2(k)))
+        );
+      }),
+    );
   });
 });

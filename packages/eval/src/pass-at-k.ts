@@ -24,3 +24,16 @@ export function meanAtK(correct: readonly boolean[]): number {
   for (const x of correct) if (x) c++;
   return c / correct.length;
 }
+
+/**
+ * The k values pass@k is reported for with `n` samples per problem: 1, 2, 4, … up to n, and n itself.
+ *
+ * @example passAtKGrid(16) // [1, 2, 4, 8, 16];  passAtKGrid(6) // [1, 2, 4, 6]
+ */
+export function passAtKGrid(n: number): number[] {
+  if (!Number.isInteger(n) || n < 1) throw new Error(`passAtKGrid(${n}): n must be an integer ≥ 1`);
+  const ks: number[] = [];
+  for (let x = 1; x <= n; x *= 2) ks.push(x);
+  if (ks.at(-1) !== n) ks.push(n);
+  return ks;
+}

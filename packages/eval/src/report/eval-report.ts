@@ -4,6 +4,7 @@
  * split by correct and wrong; a few sample completions).
  */
 import type { EvalAggregate, ProblemResult } from '../evaluate';
+import type { SampleRecord } from '../sample-cache';
 import { escapeXml, histogram, htmlPage, lineChart } from './svg';
 
 export interface EvalSummary {
@@ -44,6 +45,22 @@ export function summaryOf(aggregate: EvalAggregate, meta: ReportMeta): EvalSumma
 
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 
+/** Engines that return no token ids (many endpoints) record 0 tokens: then lengths are measured in characters. */
+function lengthsOf(samples: readonly SampleRecord[]): {
+  unit: 'tokens' | 'characters';
+  of: (s: SampleRecord) => number;
+} {
+  return samples.some((s) => s.tokens > 0)
+    ? { unit: 'tokens', of: (s) => s.tokens }
+    : { unit: 'characters', of: (s) => s.completion.length };
+}
+
+/** pass@k rows after the pass@1 row (pass@1 itself is shown once, with its interval). */
+const passAtKRows = (aggregate: EvalAggregate) => Object.entries(aggregate.passAtK).filter(([kk]) => kk !== '1');
+
+const meanTokensText = (aggregate: EvalAggregate) =>
+  aggregate.meanTokens > 0 ? aggregate.meanTokens.toFixed(1) : 'not reported by the engine';
+
 export function renderEvalMarkdown(aggregate: EvalAggregate, meta: ReportMeta): string {
   const k = aggregate.samplesPerProblem;
   const lines = [
@@ -56,8 +73,8 @@ export function renderEvalMarkdown(aggregate: EvalAggregate, meta: ReportMeta): 
     '|---|---|',
     `| pass@1 (mean over ${k} samples) | ${pct(aggregate.pass1)} (95% CI ${pct(aggregate.pass1CI[0])} – ${pct(aggregate.pass1CI[1])}) |`,
     `| cons@${k} (majority vote) | ${pct(aggregate.consK)} |`,
-    ...Object.entries(aggregate.passAtK).map(([kk, v]) => `| pass@${kk} | ${pct(v)} |`),
-    `| mean completion tokens | ${aggregate.meanTokens.toFixed(1)} |`,
+    ...passAtKRows(aggregate).map(([kk, v]) => `| pass@${kk} | ${pct(v)} |`),
+    `| mean completion tokens | ${meanTokensText(aggregate)} |`,
     `| truncated (hit max tokens) | ${pct(aggregate.truncated)} |`,
     '',
   ];
@@ -67,10 +84,13 @@ export function renderEvalMarkdown(aggregate: EvalAggregate, meta: ReportMeta): 
 export function renderEvalHtml(aggregate: EvalAggregate, problems: readonly ProblemResult[], meta: ReportMeta): string {
   const k = aggregate.samplesPerProblem;
   const rows = [
-    ['pass@1', `${pct(aggregate.pass1)} <small>[${pct(aggregate.pass1CI[0])}, ${pct(aggregate.pass1CI[1])}]</small>`],
-    [`cons@${k}`, pct(aggregate.consK)],
-    ...Object.entries(aggregate.passAtK).map(([kk, v]) => [`pass@${kk}`, pct(v)]),
-    ['mean completion tokens', aggregate.meanTokens.toFixed(1)],
+    [
+      `pass@1 <small>(mean of ${k}, 95% CI)</small>`,
+      `${pct(aggregate.pass1)} <small>[${pct(aggregate.pass1CI[0])}, ${pct(aggregate.pass1CI[1])}]</small>`,
+    ],
+    [`cons@${k} <small>(majority vote)</small>`, pct(aggregate.consK)],
+    ...passAtKRows(aggregate).map(([kk, v]) => [`pass@${kk}`, pct(v)]),
+    ['mean completion tokens', meanTokensText(aggregate)],
     ['truncated', pct(aggregate.truncated)],
   ];
   const passK = lineChart(
@@ -78,12 +98,13 @@ export function renderEvalHtml(aggregate: EvalAggregate, problems: readonly Prob
     { title: 'pass@k vs k', xLabel: 'k (samples)', yLabel: 'pass@k', yRange: [0, 1], logX: true },
   );
   const samples = problems.flatMap((p) => p.samples);
+  const length = lengthsOf(samples);
   const lengths = histogram(
     [
-      { name: 'correct', values: samples.filter((s) => s.correct).map((s) => s.tokens) },
-      { name: 'wrong', values: samples.filter((s) => !s.correct).map((s) => s.tokens) },
+      { name: 'correct', values: samples.filter((s) => s.correct).map(length.of) },
+      { name: 'wrong', values: samples.filter((s) => !s.correct).map(length.of) },
     ],
-    { title: 'Completion length', xLabel: 'tokens', yLabel: 'samples' },
+    { title: `Completion length (${length.unit})`, xLabel: length.unit, yLabel: 'samples' },
   );
   const examples = problems.slice(0, 4).map((p) => {
     const s = p.samples[0]!;

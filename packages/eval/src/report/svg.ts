@@ -123,7 +123,8 @@ export interface HistogramGroup {
 export function histogram(groups: readonly HistogramGroup[], options: ChartOptions & { bins?: number }): string {
   const width = options.width ?? 520;
   const height = options.height ?? 300;
-  const m = { left: 52, right: 16, top: 28, bottom: 40 };
+  // The legend sits in a row of its own above the plot: bars can reach any corner of the plot area.
+  const m = { left: 52, right: 16, top: 44, bottom: 40 };
   const all = groups.flatMap((g) => g.values).filter(Number.isFinite);
   if (all.length === 0)
     return frame(
@@ -164,11 +165,9 @@ export function histogram(groups: readonly HistogramGroup[], options: ChartOptio
         `<rect x="${x.toFixed(1)}" y="${(height - m.bottom - h).toFixed(1)}" width="${barW.toFixed(1)}" height="${h.toFixed(1)}" fill="${color}" fill-opacity="0.8"><title>${escapeXml(groups[gi]!.name)}: ${count} in [${formatTick(lo + b * binWidth)}, ${formatTick(lo + (b + 1) * binWidth)})</title></rect>`,
       );
     });
+    parts.push(`<rect x="${m.left + gi * 130}" y="24" width="10" height="10" fill="${color}"/>`);
     parts.push(
-      `<rect x="${width - m.right - 110}" y="${m.top + 6 + gi * 14}" width="10" height="10" fill="${color}"/>`,
-    );
-    parts.push(
-      `<text x="${width - m.right - 96}" y="${m.top + 15 + gi * 14}">${escapeXml(groups[gi]!.name)} (${groups[gi]!.values.length})</text>`,
+      `<text x="${m.left + 14 + gi * 130}" y="33">${escapeXml(groups[gi]!.name)} (${groups[gi]!.values.length})</text>`,
     );
   });
   for (const t of niceTicks(lo, hi + (hi > lo ? 0 : 1), 6)) {
