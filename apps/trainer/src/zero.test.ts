@@ -1,0 +1,144 @@
+import { existsSync, mkdtempSync, readFileSync, readlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createModel, createTokenizer, loadModel, saveModel, trainBpeTokenizer } from '@r1/model';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { buildCorpus, DEFAULT_CORPUS_OPTIONS } from './corpus';
+import { resolveTrainerConfig } from './trainer-config';
+import { runZero, type StepRecord } from './zero';
+
+let root: string;
+let base: string;
+
+beforeAll(async () => {
+  root = mkdtempSync(join(tmpdir(), 'r1-zero-'));
+  base = join(root, 'base');
+  const docs = buildCorpus({ ...DEFAULT_CORPUS_OPTIONS, count: 300 });
+  const texts = docs.map((d) => d.prompt + d.completion);
+  const alphabet = [...new Set(`0123456789+-*/=()?.,: ${texts.join('').replace(/<\/?(think|answer)>/g, '')}`)].join('');
+  const tokenizer = createTokenizer(trainBpeTokenizer(texts, alphabet, { vocabSize: 200 }));
+  const model = createModel(
+    {
+      model_type: 'qwen2',
+      vocab_size: tokenizer.vocabSize,
+      hidden_size: 32,
+      intermediate_size: 64,
+      num_hidden_layers: 1,
+      num_attention_heads: 2,
+      max_position_embeddings: 128,
+      tie_word_embeddings: true,
+    } as never,
+    { seed: 1 },
+  );
+  await saveModel(base, model, { tokenizer: tokenizer.files });
+  model.dispose();
+}, 120_000);
+
+function config(runName: string, grpo: Record<string, unknown> = {}) {
+  return resolveTrainerConfig({
+    model: base,
+    task: { name: 'arithmetic', maxOperands: 2, operators: ['+'] },
+    eval: { problems: 4, k: 2, everySteps: 2, curveProblems: 2, curveK: 1 },
+    grpo: {
+      output_dir: join(root, 'runs'),
+      run_name: runName,
+      num_generations: 4,
+      per_device_train_batch_size: 8,
+      max_completion_length: 10,
+      // A random model never answers right; the repetition penalty varies between completions, so there is signal.
+      reward_funcs: ['accuracy', 'repetition'],
+      learning_rate: 1e-2,
+      max_steps: 3,
+      save_steps: 1,
+      logging_steps: 1,
+      ...grpo,
+    },
+  });
+}
+
+const weights = async (dir: string) => {
+  const m = await loadModel(dir);
+  const out = new Map([...m.parameters()].map(([k, v]) => [k, Array.from(v.dataSync())]));
+  m.dispose();
+  return out;
+};
+
+describe('r1-train zero', () => {
+  test('a 3-step smoke run changes parameters and writes metrics, summary, report and runs/latest', async () => {
+    const summary = await runZero({ config: config('smoke'), log: () => {}, progress: false });
+    const run = join(root, 'runs', 'smoke');
+    expect(summary.steps).toBe(3);
+    const lines = readFileSync(join(run, 'metrics.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as StepRecord);
+    expect(lines.map((l) => l.step)).toEqual([0, 1, 2]);
+    for (const l of lines) {
+      expect(l).toMatchObject({ skipped: false });
+      for (const key of [
+        'rewardMean',
+        'rewardStd',
+        'fracZeroStd',
+        'completionLengthMean',
+        'truncatedFraction',
+        'entropy',
+        'gradNorm',
+        'learningRate',
+        'tokensPerSecond',
+        'clipFraction',
+      ] as const) {
+        expect(Number.isFinite(l[key])).toBe(true);
+      }
+      expect(Object.keys(l.rewardComponents)).toEqual(['accuracy', 'repetition']);
+    }
+    expect(lines[1]!.heldOutPass1).toBeGreaterThanOrEqual(0);
+    const s = JSON.parse(readFileSync(join(run, 'summary.json'), 'utf8'));
+    for (const k of ['task', 'steps', 'wallSeconds', 'before', 'after', 'delta', 'meanLengthFirst', 'meanLengthLast'])
+      expect(s).toHaveProperty(k);
+    expect(s.before).toHaveProperty('pass1CI');
+    expect(s.delta.ci).toHaveLength(2);
+    expect(readFileSync(join(run, 'report.html'), 'utf8')).toContain('<svg');
+    expect(readlinkSync(join(root, 'runs', 'latest'))).toBe('smoke');
+    const [b, a] = [await weights(base), await weights(join(run, 'checkpoint-3'))];
+    expect([...b].some(([k, v]) => v.some((x, i) => x !== a.get(k)![i]))).toBe(true);
+  });
+
+  test('--resume continues to the same final weights as an uninterrupted run', async () => {
+    await runZero({ config: config('straight', { max_steps: 4, save_steps: 4 }), log: () => {}, progress: false });
+    const first = await runZero({
+      config: config('resumed', { max_steps: 4, save_steps: 4 }),
+      stopAfterSteps: 2,
+      log: () => {},
+      progress: false,
+    });
+    expect(first.steps).toBe(2);
+    const checkpoint = join(root, 'runs', 'resumed', 'checkpoint-2');
+    expect(existsSync(checkpoint)).toBe(true);
+    await runZero({
+      config: config('resumed', { max_steps: 4, save_steps: 4 }),
+      resume: checkpoint,
+      log: () => {},
+      progress: false,
+    });
+    const [a, b] = [
+      await weights(join(root, 'runs', 'straight', 'checkpoint-4')),
+      await weights(join(root, 'runs', 'resumed', 'checkpoint-4')),
+    ];
+    for (const [k, v] of a) expect(b.get(k), k).toEqual(v);
+    const metrics = (name: string) =>
+      readFileSync(join(root, 'runs', name, 'metrics.jsonl'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).rewardMean);
+    expect(metrics('resumed')).toEqual(metrics('straight'));
+  });
+
+  test('bad config is rejected with the section and key', () => {
+    expect(() => resolveTrainerConfig({ model: base, grpo: { num_generations: 1 } })).toThrow(
+      /grpo: invalid GRPO config[\s\S]*numGenerations/,
+    );
+    expect(() => resolveTrainerConfig({ model: base, evals: {} })).toThrow(/unknown section "evals"/);
+    expect(() => resolveTrainerConfig({ model: base, eval: { kk: 2 } })).toThrow(/eval\.kk is unknown/);
+    expect(() => resolveTrainerConfig({ model: base, task: { name: 'chess' } })).toThrow(/not a built-in task/);
+  });
+});
