@@ -1,0 +1,90 @@
+/** The `--help` texts of r1-eval and its subcommands. Defaults stated here are those of run-options.ts. */
+
+export const MAIN_HELP = `r1-eval — evaluate a model the way the DeepSeek-R1 paper does, with confidence intervals.
+
+usage:
+  r1-eval run (--model DIR | --endpoint URL) --benchmark NAME [--data FILE] --out DIR [options]
+  r1-eval score --input FILE.jsonl [--k 1,4,16]
+  r1-eval compare RUN_A RUN_B [--json]
+
+Run 'r1-eval <command> --help' for the options of each command.
+Exit codes: 0 ok, 1 runtime failure (bad data, unreachable endpoint, …), 2 usage error.
+`;
+
+export const RUN_HELP = `usage: r1-eval run (--model DIR | --endpoint URL [--api-model NAME] [--api-key-env VAR])
+                   --benchmark NAME [--data FILE] --out DIR [options]
+
+Draws k samples per problem, scores each, and writes to --out:
+  results.jsonl  every sample (append-only; it IS the resume cache: rerunning the same command with the same
+                 --out generates only the samples that are missing, even after kill -9)
+  run.json       the settings that define the samples (a rerun with different ones is refused)
+  summary.json   pass@1 with its 95% CI, cons@k, pass@k for k = 1, 2, 4, …, mean length, truncation rate
+  report.md, report.html   the same as tables, a pass@k-vs-k plot and a completion-length histogram
+
+model (exactly one):
+  --model DIR            local checkpoint (config.json, model.safetensors, tokenizer.json)
+  --backend NAME         tfjs backend for --model: wasm, cpu, node, node-gpu (default: best that loads)
+  --endpoint URL         OpenAI-compatible server (vLLM, SGLang, r1-serve), e.g. http://localhost:8000/v1
+  --api-model NAME       model name at the endpoint (default: the single model its /v1/models lists)
+  --api-key-env VAR      environment variable holding the API key (default: no key is sent)
+  --max-retries N        retries of a failed request, with backoff (default 5)
+  --timeout SECONDS      per-request timeout (default 600)
+  --return-token-ids     ask the server for token ids so lengths are in tokens (vLLM >= 0.10, r1-serve)
+
+problems:
+  --benchmark NAME       aime24 | math500 | gsm8k   layouts built in; give the file with --data (nothing is
+                                                    downloaded; JSONL or Parquet, normalised or Hugging Face layout)
+                         arithmetic | countdown     generated test split (never used for training)
+                         FILE.jsonl | FILE.parquet  any file (or give it with --data and no --benchmark)
+  --data FILE            the data file
+  --problem-field F      generic file: field with the problem (default problem)
+  --answer-field F       generic file: field with the gold answer (default answer)
+  --id-field F           generic file: field with a unique id (default: records numbered by line)
+  --answer-format FMT    generic file: plain | gsm8k ("#### N") | boxed (last \\boxed{}) (default plain)
+  --limit N              first N problems (generated benchmarks: how many; default 100)
+  --preset NAME          generated benchmarks: difficulty preset (arithmetic: tiny, easy, medium, hard)
+  --seed N               seed of the generators and of sampling (default 0)
+
+sampling (defaults follow the R1 paper):
+  --k N                  samples per problem (default 16)
+  --temperature T        (default 0.6)
+  --top-p P              (default 0.95)
+  --max-tokens N         most tokens per sample (default 32768; small local models need less)
+  --template NAME        chat | r1-zero | raw (default chat)
+                           chat:    one user message, rendered with the model's own chat template
+                           r1-zero: the R1-Zero prompt of the paper's Table 1
+                           raw:     the problem text as is
+  --instruction TEXT     chat only: appended to the problem (default: "Please reason step by step, and put your
+                         final answer within \\boxed{}."; countdown: answer in <answer> </answer> tags; '' for none)
+  --batch N              problems per sampler call (local batch / requests in flight) (default 8)
+
+output:
+  --out DIR              output directory (required)
+
+Scoring: math answers with the math verifier (0.5, \\frac12 and 1/2 are equal; with r1-zero the <answer> block is
+checked); countdown equations must use every given number once and hit the target. cons@k votes over verifier
+equivalence classes. The 95% CI of pass@1 is a percentile bootstrap over problems (10,000 resamples, seed 0).
+`;
+
+export const SCORE_HELP = `usage: r1-eval score --input FILE.jsonl [--k 1,4,16]
+
+Scores samples produced elsewhere. Each line is one sample of one problem:
+  {"problem_id": "p1", "gold": "1/2", "completion": "... \\\\boxed{0.5}"}   verified with the math verifier
+  {"problem_id": "p1", "correct": true}                                already judged
+Prints summary.json-shaped JSON: problems, samplesPerProblem, pass1, pass1CI [lo, hi] (95% percentile bootstrap
+over problems), passAtK (unbiased estimator), and consK when every line has a completion.
+
+  --input FILE   the samples (required)
+  --k LIST       comma-separated k values for pass@k (default 1, 2, 4, … up to the samples per problem);
+                 every problem needs at least max(k) samples
+`;
+
+export const COMPARE_HELP = `usage: r1-eval compare RUN_A RUN_B [--json]
+
+Paired comparison of pass@1 (B − A) on the problems both runs share: the per-problem pass@1 of each run is read
+from its results.jsonl (a run directory, or a JSONL file of r1-eval records or of score-format lines), and the
+difference is bootstrapped over problems jointly (10,000 resamples, seed 0), so per-problem difficulty cancels.
+Prints both pass@1 values, the difference with its 95% CI, and a one-line verdict.
+
+  --json   print the comparison as JSON instead
+`;

@@ -1,0 +1,132 @@
+/**
+ * Opens the sampler of a run: a local checkpoint (tfjs backend initialised first) or an OpenAI-compatible endpoint
+ * (its model name looked up at /v1/models when not given, which doubles as a fast reachability check).
+ *
+ * Workaround kept here: the OpenAI engine of @r1/sampler sends the request seed unchanged whatever
+ * `firstSampleIndex` is, so a resumed problem (samples j… after a crash, or a raised k) would ask a seeded server for
+ * the very samples it already has. Requests that start past sample 0 get a seed derived from (seed, first index).
+ */
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { initBackend } from '@r1/model';
+import { createOpenAIEngine, createSampler, deriveSeed, engineFromCheckpoint, type Sampler } from '@r1/sampler';
+import type { Io } from './io';
+import type { RunOptions } from './run-options';
+import { UsageError } from './usage-error';
+
+export interface OpenedSampler {
+  sampler: Sampler;
+  /** Human-readable model name for reports. */
+  label: string;
+  close(): Promise<void>;
+}
+
+export async function openSampler(o: RunOptions, io: Io): Promise<OpenedSampler> {
+  if (o.model !== null) return openLocal(o.model, o, io);
+  return openEndpoint(o.endpoint!, o, io);
+}
+
+async function openLocal(modelDir: string, o: RunOptions, io: Io): Promise<OpenedSampler> {
+  const dir = resolve(modelDir);
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+    throw new UsageError(
+      `--model ${modelDir}: no such directory (give a checkpoint directory with config.json)`,
+      'run',
+    );
+  }
+  await initBackend((o.backend ?? undefined) as never, { log: (line) => io.stderr(`${line}\n`) });
+  const { engine, model } = await engineFromCheckpoint(dir);
+  const context = model.config.max_position_embeddings;
+  if (o.maxTokens >= context) {
+    await engine.close?.();
+    throw new UsageError(
+      `--max-tokens ${o.maxTokens} does not fit this checkpoint's context of ${context} tokens ` +
+        `(max_position_embeddings); pass --max-tokens N with N + the prompt length ≤ ${context}`,
+      'run',
+    );
+  }
+  const sampler = createSampler(engine);
+  return { sampler, label: dir, close: () => sampler.close() };
+}
+
+function normaliseBaseUrl(url: string): string {
+  const trimmed = url.replace(/\/+$/, '');
+  return trimmed.endsWith('/v1') ? trimmed : `${trimmed}/v1`;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The one model an endpoint serves, from GET /v1/models; retried like generation requests on connection errors. */
+async function discoverModel(baseUrl: string, headers: Record<string, string>, o: RunOptions): Promise<string> {
+  const url = `${baseUrl}/models`;
+  let lastError = '';
+  for (let attempt = 0; attempt <= o.maxRetries; attempt++) {
+    if (attempt > 0) await sleep(Math.min(30_000, 500 * 2 ** (attempt - 1)));
+    let response: Response;
+    try {
+      response = await fetch(url, { headers, signal: AbortSignal.timeout(Math.min(o.timeoutSeconds, 30) * 1000) });
+    } catch (error) {
+      const cause = error as Error & { cause?: { code?: string; message?: string } };
+      lastError = cause.cause?.code ?? cause.cause?.message ?? cause.message;
+      continue;
+    }
+    const text = await response.text();
+    if (!response.ok) {
+      throw new Error(
+        `${url} answered ${response.status}: ${text.slice(0, 300)} — pass the model name with --api-model NAME`,
+      );
+    }
+    let ids: string[] = [];
+    try {
+      const json = JSON.parse(text) as { data?: { id?: unknown }[] };
+      ids = (json.data ?? []).map((m) => m.id).filter((id): id is string => typeof id === 'string');
+    } catch {
+      throw new Error(`${url} returned something that is not JSON: ${text.slice(0, 200)} — pass --api-model NAME`);
+    }
+    if (ids.length === 1) return ids[0]!;
+    if (ids.length === 0) throw new Error(`${url} lists no models; pass the model name with --api-model NAME`);
+    throw new UsageError(`the endpoint serves ${ids.join(', ')}; pick one with --api-model NAME`, 'run');
+  }
+  throw new Error(
+    `cannot reach the endpoint: GET ${url} failed (${lastError}) after ${o.maxRetries + 1} attempt(s). ` +
+      'Is the server running at that address? Check --endpoint.',
+  );
+}
+
+/** Gives requests that start past sample 0 a seed of their own (see the file header). */
+function decorrelateResumedRequests(sampler: Sampler): Sampler {
+  return {
+    modelId: sampler.modelId,
+    close: () => sampler.close(),
+    generate: (requests, params) =>
+      sampler.generate(
+        requests.map((r) =>
+          r.firstSampleIndex ? { ...r, seed: deriveSeed(r.seed ?? 0, 0x5eed0000 + r.firstSampleIndex) } : r,
+        ),
+        params,
+      ),
+  };
+}
+
+async function openEndpoint(endpoint: string, o: RunOptions, io: Io): Promise<OpenedSampler> {
+  let apiKey: string | undefined;
+  if (o.apiKeyEnv !== null) {
+    apiKey = io.env[o.apiKeyEnv];
+    if (apiKey === undefined || apiKey === '') {
+      throw new UsageError(`--api-key-env ${o.apiKeyEnv}: that environment variable is not set`, 'run');
+    }
+  }
+  const baseUrl = normaliseBaseUrl(endpoint);
+  const model = o.apiModel ?? (await discoverModel(baseUrl, apiKey ? { authorization: `Bearer ${apiKey}` } : {}, o));
+  const engine = createOpenAIEngine({
+    baseUrl,
+    model,
+    ...(apiKey === undefined ? {} : { apiKey }),
+    concurrency: o.batch,
+    maxRetries: o.maxRetries,
+    timeoutMs: o.timeoutSeconds * 1000,
+    returnTokenIds: o.returnTokenIds,
+  });
+  const sampler = decorrelateResumedRequests(createSampler(engine));
+  return { sampler, label: `${model} @ ${baseUrl}`, close: () => sampler.close() };
+}

@@ -1,0 +1,327 @@
+/**
+ * The options of `r1-eval run`: one interface with every field documented once, its defaults (the R1 paper's
+ * sampling settings), `resolveRunOptions`, which rejects unknown keys and contradictory combinations with messages
+ * that say how to fix them, and `parseRunArgs`, which turns a command line into those options.
+ *
+ * It does not touch the file system or the network: whether a file exists or an endpoint answers is found out when
+ * the run starts.
+ */
+import { parseArgs } from 'node:util';
+import { didYouMean, UsageError } from './usage-error';
+
+export const TEMPLATES = ['r1-zero', 'chat', 'raw'] as const;
+/** How a problem becomes a prompt: the R1-Zero text template, one chat user message, or the bare problem text. */
+export type TemplateName = (typeof TEMPLATES)[number];
+
+/** Benchmarks read from a file whose layout is built in (nothing is downloaded: pass the file with --data). */
+export const FILE_BENCHMARKS = ['aime24', 'math500', 'gsm8k'] as const;
+/** Benchmarks generated on the fly (test split of the @r1/tasks generators). */
+export const GENERATED_BENCHMARKS = ['arithmetic', 'countdown'] as const;
+export const ANSWER_FORMATS = ['plain', 'gsm8k', 'boxed'] as const;
+
+export interface RunOptions {
+  /** Local checkpoint directory to sample from. Give exactly one of `model` and `endpoint`. */
+  model: string | null;
+  /** Base URL of an OpenAI-compatible server (vLLM, SGLang, r1-serve), e.g. "http://localhost:8000/v1". */
+  endpoint: string | null;
+  /** Model name the endpoint expects. Default: the single model its /v1/models lists. Endpoint only. */
+  apiModel: string | null;
+  /** Name of the environment variable holding the endpoint's API key. Default: none, no key is sent. Endpoint only. */
+  apiKeyEnv: string | null;
+  /** Retries of a failed endpoint request (429, 5xx, connection errors) with backoff. Default 5. Endpoint only. */
+  maxRetries: number;
+  /** Per-request timeout of an endpoint, in seconds. Default 600 (long reasoning is slow). Endpoint only. */
+  timeoutSeconds: number;
+  /** Ask the endpoint for generated token ids (vLLM ≥ 0.10, r1-serve) so lengths are in tokens. Default false. */
+  returnTokenIds: boolean;
+  /** tfjs backend for a local model: wasm, cpu, node, node-gpu. Default: the best that loads. Local only. */
+  backend: string | null;
+  /**
+   * What to evaluate: aime24 | math500 | gsm8k (layouts built in, file from `data`), arithmetic | countdown
+   * (generated test split), or the path of any JSONL/Parquet file. Default: `data` as a file, when given.
+   */
+  benchmark: string | null;
+  /** The data file of aime24/math500/gsm8k, or any JSONL/Parquet file. */
+  data: string | null;
+  /** For a generic file: field with the problem text. Default 'problem'. */
+  problemField: string | null;
+  /** For a generic file: field with the gold answer. Default 'answer'. */
+  answerField: string | null;
+  /** For a generic file: field with a stable id. Default: records are numbered "<file stem>-<line>". */
+  idField: string | null;
+  /** For a generic file: how the gold is read from the answer field (plain, gsm8k "#### N", boxed). Default plain. */
+  answerFormat: (typeof ANSWER_FORMATS)[number];
+  /** Evaluate only the first N problems (generators: how many to generate). Default: all; generators 100. */
+  limit: number | null;
+  /** Seed of the generators and of sampling. Default 0. */
+  seed: number;
+  /** Difficulty preset of a generator (arithmetic: tiny, easy, medium, hard; countdown: see @r1/tasks). */
+  preset: string | null;
+  /** Samples per problem. Default 16 (the paper's k for pass@1). */
+  k: number;
+  /** Sampling temperature. Default 0.6 (the paper). */
+  temperature: number;
+  /** Nucleus sampling. Default 0.95 (the paper). */
+  topP: number;
+  /** Most generated tokens per sample. Default 32,768 (the paper); a small local model needs less. */
+  maxTokens: number;
+  /** Prompt template. Default 'chat'. */
+  template: TemplateName;
+  /**
+   * Text appended to the problem in the chat template. Default: the R1 math directive ("Please reason step by step,
+   * and put your final answer within \boxed{}.") or, for countdown, TinyZero's answer-tag instruction. '' for none.
+   */
+  instruction: string | null;
+  /** Problems per sampler call: the local batch, or the requests in flight at an endpoint. Default 8. */
+  batch: number;
+  /** Output directory: results.jsonl (the resumable sample cache), run.json, summary.json, report.md, report.html. */
+  out: string;
+}
+
+export const DEFAULT_RUN_OPTIONS: Readonly<Omit<RunOptions, 'out'>> = Object.freeze({
+  model: null,
+  endpoint: null,
+  apiModel: null,
+  apiKeyEnv: null,
+  maxRetries: 5,
+  timeoutSeconds: 600,
+  returnTokenIds: false,
+  backend: null,
+  benchmark: null,
+  data: null,
+  problemField: null,
+  answerField: null,
+  idField: null,
+  answerFormat: 'plain',
+  limit: null,
+  seed: 0,
+  preset: null,
+  k: 16,
+  temperature: 0.6,
+  topP: 0.95,
+  maxTokens: 32_768,
+  template: 'chat',
+  instruction: null,
+  batch: 8,
+});
+
+const KEYS = [...Object.keys(DEFAULT_RUN_OPTIONS), 'out'];
+
+function fail(message: string): never {
+  throw new UsageError(message, 'run');
+}
+
+function checkInt(flag: string, value: number, min: number, max = Number.MAX_SAFE_INTEGER): void {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    fail(`${flag} must be an integer in [${min}, ${max === Number.MAX_SAFE_INTEGER ? '∞' : max}], got ${value}`);
+  }
+}
+
+/** Fills defaults and checks every field and the combinations; throws a UsageError saying how to fix it. */
+export function resolveRunOptions(partial: Partial<RunOptions>): RunOptions {
+  for (const key of Object.keys(partial)) {
+    if (!KEYS.includes(key)) fail(`unknown run option '${key}'.${didYouMean(key, KEYS)} Known: ${KEYS.join(', ')}`);
+  }
+  const o: RunOptions = { ...DEFAULT_RUN_OPTIONS, out: '', ...partial };
+  if (!o.out) fail('--out DIR is required: the directory for results.jsonl and the reports (reruns resume there)');
+  if ((o.model === null) === (o.endpoint === null)) {
+    fail('give exactly one of --model DIR (a local checkpoint) and --endpoint URL (an OpenAI-compatible server)');
+  }
+  if (o.model !== null) {
+    for (const [set, flag] of [
+      [o.apiModel !== null, '--api-model'],
+      [o.apiKeyEnv !== null, '--api-key-env'],
+      [o.returnTokenIds, '--return-token-ids'],
+    ] as const) {
+      if (set) fail(`${flag} applies to --endpoint only; drop it when sampling from --model`);
+    }
+  }
+  if (o.endpoint !== null && o.backend !== null) fail('--backend applies to --model only; drop it with --endpoint');
+  if (o.endpoint !== null && !/^https?:\/\//.test(o.endpoint)) {
+    fail(`--endpoint must be an http(s) URL like http://localhost:8000/v1, got '${o.endpoint}'`);
+  }
+  if (o.apiKeyEnv !== null && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(o.apiKeyEnv)) {
+    fail(`--api-key-env takes the NAME of an environment variable (e.g. OPENAI_API_KEY), got '${o.apiKeyEnv}'`);
+  }
+  checkInt('--k', o.k, 1, 100_000);
+  if (!(Number.isFinite(o.temperature) && o.temperature >= 0)) fail(`--temperature must be ≥ 0, got ${o.temperature}`);
+  if (!(Number.isFinite(o.topP) && o.topP > 0 && o.topP <= 1)) fail(`--top-p must be in (0, 1], got ${o.topP}`);
+  checkInt('--max-tokens', o.maxTokens, 1);
+  checkInt('--batch', o.batch, 1, 4096);
+  checkInt('--max-retries', o.maxRetries, 0, 100);
+  if (!(Number.isFinite(o.timeoutSeconds) && o.timeoutSeconds > 0)) fail(`--timeout must be > 0 seconds`);
+  checkInt('--seed', o.seed, 0);
+  if (o.limit !== null) checkInt('--limit', o.limit, 1);
+  if (!(TEMPLATES as readonly string[]).includes(o.template)) {
+    fail(`--template must be one of ${TEMPLATES.join(', ')}, got '${o.template}'.${didYouMean(o.template, TEMPLATES)}`);
+  }
+  if (!(ANSWER_FORMATS as readonly string[]).includes(o.answerFormat)) {
+    fail(`--answer-format must be one of ${ANSWER_FORMATS.join(', ')}, got '${o.answerFormat}'`);
+  }
+  if (o.instruction !== null && o.template !== 'chat') {
+    fail(`--instruction applies to --template chat only (r1-zero has its own wording; raw sends the problem as is)`);
+  }
+  checkBenchmark(o);
+  return o;
+}
+
+const isFileBenchmark = (b: string) => (FILE_BENCHMARKS as readonly string[]).includes(b);
+const isGenerated = (b: string) => (GENERATED_BENCHMARKS as readonly string[]).includes(b);
+const looksLikeDataFile = (b: string) => /\.(jsonl|ndjson|parquet)(\.gz)?$/i.test(b) || b.includes('/');
+
+function checkBenchmark(o: RunOptions): void {
+  const known = [...FILE_BENCHMARKS, ...GENERATED_BENCHMARKS];
+  const mappingFlags = [
+    [o.problemField, '--problem-field'],
+    [o.answerField, '--answer-field'],
+    [o.idField, '--id-field'],
+  ] as const;
+  if (o.benchmark === null) {
+    if (o.data === null) fail(`--benchmark NAME is required (${known.join(', ')}, or a JSONL/Parquet file)`);
+    if (o.preset !== null)
+      fail(`--preset applies to the generated benchmarks (${GENERATED_BENCHMARKS.join(', ')}) only`);
+    return;
+  }
+  if (o.preset !== null && !isGenerated(o.benchmark)) {
+    fail(`--preset applies to the generated benchmarks (${GENERATED_BENCHMARKS.join(', ')}) only`);
+  }
+  if (isFileBenchmark(o.benchmark)) {
+    if (o.data === null) {
+      fail(
+        `--benchmark ${o.benchmark} needs --data FILE: nothing is downloaded (e.g. the JSONL or Parquet file of ` +
+          `${o.benchmark} from the Hugging Face hub)`,
+      );
+    }
+    for (const [value, flag] of mappingFlags) {
+      if (value !== null) {
+        fail(
+          `${flag}: the ${o.benchmark} layouts are built in; for your own mapping pass the file as --data FILE ` +
+            'without --benchmark',
+        );
+      }
+    }
+    return;
+  }
+  if (isGenerated(o.benchmark)) {
+    if (o.data !== null) fail(`--benchmark ${o.benchmark} is generated; drop --data (use --limit N and --seed)`);
+    for (const [value, flag] of mappingFlags) {
+      if (value !== null) fail(`${flag} applies to data files, not to the generated ${o.benchmark} benchmark`);
+    }
+    return;
+  }
+  if (!looksLikeDataFile(o.benchmark)) {
+    fail(
+      `unknown benchmark '${o.benchmark}'.${didYouMean(o.benchmark, known)} Known: ${known.join(', ')}; ` +
+        'or give a .jsonl/.parquet file',
+    );
+  }
+  if (o.data !== null) fail('give the data file once: either --benchmark FILE or --data FILE');
+}
+
+const FLAGS = {
+  model: { type: 'string' },
+  endpoint: { type: 'string' },
+  'api-model': { type: 'string' },
+  'api-key-env': { type: 'string' },
+  'max-retries': { type: 'string' },
+  timeout: { type: 'string' },
+  'return-token-ids': { type: 'boolean' },
+  backend: { type: 'string' },
+  benchmark: { type: 'string' },
+  data: { type: 'string' },
+  'problem-field': { type: 'string' },
+  'answer-field': { type: 'string' },
+  'id-field': { type: 'string' },
+  'answer-format': { type: 'string' },
+  limit: { type: 'string' },
+  seed: { type: 'string' },
+  preset: { type: 'string' },
+  k: { type: 'string' },
+  temperature: { type: 'string' },
+  'top-p': { type: 'string' },
+  'max-tokens': { type: 'string' },
+  template: { type: 'string' },
+  instruction: { type: 'string' },
+  batch: { type: 'string' },
+  out: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** Parses a flag's value as a number; `integer` rejects "1.5" and "1e3". */
+function numberFlag(flag: string, text: string, integer: boolean): number {
+  const ok = integer ? /^-?\d+$/.test(text.trim()) : /^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(text.trim());
+  if (!ok) fail(`--${flag} takes ${integer ? 'an integer' : 'a number'}, got '${text}'`);
+  return Number(text);
+}
+
+/** Turns unknown-flag and missing-value errors of node's parseArgs into usage errors with a hint. */
+export function parseFlags(
+  argv: readonly string[],
+  options: Record<string, { type: 'string' | 'boolean'; short?: string }>,
+  command: string,
+  allowPositionals = false,
+): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
+  try {
+    return parseArgs({ args: [...argv], options, strict: true, allowPositionals }) as {
+      values: Record<string, string | boolean | undefined>;
+      positionals: string[];
+    };
+  } catch (error) {
+    const message = (error as Error).message;
+    const unknown = /Unknown option '(-{1,2})([^']+)'/.exec(message);
+    if (unknown) {
+      const names = Object.keys(options);
+      throw new UsageError(
+        `unknown option ${unknown[1]}${unknown[2]}.${didYouMean(unknown[2]!, names)} See r1-eval ${command} --help`,
+        command,
+      );
+    }
+    throw new UsageError(`${message.split('\n')[0]} See r1-eval ${command} --help`, command);
+  }
+}
+
+/** `r1-eval run …` → options, or 'help'. */
+export function parseRunArgs(argv: readonly string[]): RunOptions | 'help' {
+  const { values, positionals } = parseFlags(argv, FLAGS, 'run', true);
+  if (values.help) return 'help';
+  if (positionals.length > 0) fail(`unexpected argument '${positionals[0]}'; every run setting is a --flag`);
+  const str = (key: keyof typeof FLAGS) => (values[key] as string | undefined) ?? undefined;
+  const partial: Partial<RunOptions> = {};
+  const set = <K extends keyof RunOptions>(key: K, value: RunOptions[K] | undefined) => {
+    if (value !== undefined) partial[key] = value;
+  };
+  const int = (flag: keyof typeof FLAGS) => {
+    const v = str(flag);
+    return v === undefined ? undefined : numberFlag(flag, v, true);
+  };
+  const num = (flag: keyof typeof FLAGS) => {
+    const v = str(flag);
+    return v === undefined ? undefined : numberFlag(flag, v, false);
+  };
+  set('model', str('model'));
+  set('endpoint', str('endpoint'));
+  set('apiModel', str('api-model'));
+  set('apiKeyEnv', str('api-key-env'));
+  set('maxRetries', int('max-retries'));
+  set('timeoutSeconds', num('timeout'));
+  if (values['return-token-ids']) partial.returnTokenIds = true;
+  set('backend', str('backend'));
+  set('benchmark', str('benchmark'));
+  set('data', str('data'));
+  set('problemField', str('problem-field'));
+  set('answerField', str('answer-field'));
+  set('idField', str('id-field'));
+  set('answerFormat', str('answer-format') as RunOptions['answerFormat'] | undefined);
+  set('limit', int('limit'));
+  set('seed', int('seed'));
+  set('preset', str('preset'));
+  set('k', int('k'));
+  set('temperature', num('temperature'));
+  set('topP', num('top-p'));
+  set('maxTokens', int('max-tokens'));
+  set('template', str('template') as TemplateName | undefined);
+  set('instruction', str('instruction'));
+  set('batch', int('batch'));
+  set('out', str('out'));
+  return resolveRunOptions(partial);
+}
