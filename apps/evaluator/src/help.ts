@@ -42,7 +42,8 @@ problems:
   --id-field F           generic file: field with a unique id (default: records numbered by line)
   --answer-format FMT    generic file: plain | gsm8k ("#### N") | boxed (last \\boxed{}) (default plain)
   --limit N              first N problems (generated benchmarks: how many; default 100)
-  --preset NAME          generated benchmarks: difficulty preset (arithmetic: tiny, easy, medium, hard)
+  --preset NAME          generated benchmarks: difficulty preset
+                           (arithmetic: tiny, easy, medium, hard; countdown: tiny, easy, tinyzero)
   --seed N               seed of the generators and of sampling (default 0)
 
 sampling (defaults follow the R1 paper):
@@ -61,9 +62,10 @@ sampling (defaults follow the R1 paper):
 output:
   --out DIR              output directory (required)
 
-Scoring: math answers with the math verifier (0.5, \\frac12 and 1/2 are equal; with r1-zero the <answer> block is
-checked); countdown equations must use every given number once and hit the target. cons@k votes over verifier
-equivalence classes. The 95% CI of pass@1 is a percentile bootstrap over problems (10,000 resamples, seed 0).
+Scoring: math answers with the math verifier (the last <answer> block, else the text after </think>, else the
+whole completion; 0.5, \\frac12 and 1/2 are equal); countdown equations (last <answer> block) must use every given
+number once and hit the target. cons@k votes over verifier equivalence classes. The 95% CI of pass@1 is a
+percentile bootstrap over problems (10,000 resamples, seed 0).
 `;
 
 export const SCORE_HELP = `usage: r1-eval score --input FILE.jsonl [--k 1,4,16]

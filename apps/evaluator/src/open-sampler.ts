@@ -35,15 +35,21 @@ async function openLocal(modelDir: string, o: RunOptions, io: Io): Promise<Opene
     );
   }
   await initBackend((o.backend ?? undefined) as never, { log: (line) => io.stderr(`${line}\n`) });
-  const { engine, model } = await engineFromCheckpoint(dir);
+  const { engine, model, tokenizer } = await engineFromCheckpoint(dir);
   const context = model.config.max_position_embeddings;
+  let problem: string | null = null;
   if (o.maxTokens >= context) {
-    await engine.close?.();
-    throw new UsageError(
+    problem =
       `--max-tokens ${o.maxTokens} does not fit this checkpoint's context of ${context} tokens ` +
-        `(max_position_embeddings); pass --max-tokens N with N + the prompt length ≤ ${context}`,
-      'run',
-    );
+      `(max_position_embeddings); pass --max-tokens N with N + the prompt length ≤ ${context}`;
+  } else if (o.template === 'chat' && tokenizer.chatTemplate === undefined) {
+    problem =
+      `--template chat (the default): ${modelDir} has no chat template (tokenizer_config.json chat_template or ` +
+      'chat_template.jinja); use --template r1-zero or --template raw';
+  }
+  if (problem !== null) {
+    await engine.close?.();
+    throw new UsageError(problem, 'run');
   }
   const sampler = createSampler(engine);
   return { sampler, label: dir, close: () => sampler.close() };

@@ -147,6 +147,23 @@ describe('r1-eval run on a local checkpoint', () => {
     expect(r.stderr).toMatch(/--max-tokens 4096 does not fit this checkpoint's context of 256 tokens/);
   });
 
+  test('the chat template on a checkpoint without one is a usage error naming the alternatives', async () => {
+    const plain = await tinyCheckpoint(3, false);
+    const r = await cli(
+      'run',
+      '--model',
+      plain,
+      '--max-tokens',
+      '8',
+      '--benchmark',
+      'arithmetic',
+      '--out',
+      join(work, 'c'),
+    );
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--template chat \(the default\): .* has no chat template .* use --template r1-zero or/);
+  });
+
   test('a missing checkpoint directory is a usage error', async () => {
     const r = await cli('run', '--model', join(work, 'nope'), '--benchmark', 'arithmetic', '--out', join(work, 'x'));
     expect(r.code).toBe(2);

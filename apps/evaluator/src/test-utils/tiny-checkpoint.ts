@@ -20,9 +20,13 @@ const CHAT =
 const ALPHABET = `${Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i)).join('')}\n`;
 
 /** Saves a 1-layer, 32-wide random model (context 256) and returns its directory. Deterministic per seed. */
-export async function tinyCheckpoint(seed = 3): Promise<string> {
+export async function tinyCheckpoint(seed = 3, withChatTemplate = true): Promise<string> {
   const dir = join(mkdtempSync(join(tmpdir(), 'r1-eval-ckpt-')), 'tiny');
-  const tokenizer = buildCharTokenizer(ALPHABET, ['<|im_start|>', '<|im_end|>'], { chatTemplate: CHAT });
+  const tokenizer = buildCharTokenizer(
+    ALPHABET,
+    ['<|im_start|>', '<|im_end|>'],
+    withChatTemplate ? { chatTemplate: CHAT } : {},
+  );
   const vocab = Object.keys((tokenizer.tokenizerJson as { model: { vocab: object } }).model.vocab).length;
   const model = createModel(
     {
