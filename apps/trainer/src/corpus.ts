@@ -3,6 +3,9 @@
  * template, each followed by a completion of mixed quality, so that the base model "succeeds sometimes but not
  * often" — the starting point R1-Zero needs (RL can only reinforce what the policy sometimes does).
  *
+ * Like a real base model, it also sees plain arithmetic practice outside the template ("7 + 5 - 3: 7 + 5 = 12.
+ * 12 - 3 = 9."), so it knows how to work a problem; in the template it mostly does not bother to.
+ *
  * Two styles of completion, mirroring what a base model does before RL:
  * - `guess`: an empty-ish thought and an answer blurted out (`<think> </think> <answer> 17 </answer>`); the guess is
  *   right with probability `guessAccuracy`, otherwise off by a small amount. Short and usually wrong.
@@ -25,6 +28,8 @@ export interface CorpusOptions {
   errorRate: number;
   /** Probability that a guess is the right answer. Default 0.15. */
   guessAccuracy: number;
+  /** Plain practice documents (outside the template, always correct) per template document. Default 1. */
+  practiceRatio: number;
   seed: number;
 }
 
@@ -34,15 +39,16 @@ export const DEFAULT_CORPUS_OPTIONS: CorpusOptions = {
   workedFraction: 0.3,
   errorRate: 0.15,
   guessAccuracy: 0.15,
+  practiceRatio: 1,
   seed: 0,
 };
 
 export interface CorpusDocument {
-  /** The R1-Zero prompt (template applied). */
+  /** The R1-Zero prompt (template applied), or the problem of a practice document. */
   prompt: string;
-  /** What the assistant writes after "Assistant:", EOS not included. */
+  /** What follows the prompt (trained on), EOS not included. */
   completion: string;
-  style: 'worked' | 'guess';
+  style: 'worked' | 'guess' | 'practice';
   correct: boolean;
 }
 
@@ -55,7 +61,14 @@ export function buildCorpus(options: CorpusOptions): CorpusDocument[] {
   const task = arithmeticTask(options.task);
   const rng = createRng(options.seed ^ 0x5eed);
   const items = task.generate({ split: 'train', count: options.count, seed: options.seed });
-  return items.map((item, i) => {
+  const practiceCount = Math.round(options.count * options.practiceRatio);
+  const practice = task
+    .generate({ split: 'train', count: practiceCount, seed: options.seed + 1 })
+    .map((item): CorpusDocument => {
+      const solution = arithmeticSolution(item.meta.expression, { seed: 0, errorRate: 0 });
+      return { prompt: `${item.meta.expression}:`, completion: ` ${solution.text}`, style: 'practice', correct: true };
+    });
+  const templated = items.map((item, i): CorpusDocument => {
     const prompt = renderR1Zero(item.prompt);
     if (rng.bool(options.workedFraction)) {
       const solution = arithmeticSolution(item.meta.expression, {
@@ -77,4 +90,11 @@ export function buildCorpus(options: CorpusOptions): CorpusDocument[] {
     }
     return { prompt, completion: r1ZeroCompletion('', String(guess)), style: 'guess', correct: guess === gold };
   });
+  // Interleave deterministically so every batch sees both kinds.
+  const out: CorpusDocument[] = [];
+  for (let i = 0; i < Math.max(templated.length, practice.length); i++) {
+    if (i < templated.length) out.push(templated[i]!);
+    if (i < practice.length) out.push(practice[i]!);
+  }
+  return out;
 }

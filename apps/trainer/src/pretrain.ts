@@ -49,7 +49,7 @@ export const DEFAULT_PRETRAIN_OPTIONS: PretrainOptions = {
     num_attention_heads: 4,
     max_position_embeddings: 128,
   },
-  sft: { steps: 1000, batchSize: 32, learningRate: 3e-3, warmupSteps: 50, weightDecay: 0.01 },
+  sft: { steps: 2000, batchSize: 32, learningRate: 3e-3, warmupSteps: 50, weightDecay: 0.01 },
 };
 
 /** The MoE variant of the base model: the same attention, a DeepSeek-V3 MoE FFN (8 routed experts, top-2, 1 shared). */

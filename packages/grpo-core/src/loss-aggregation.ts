@@ -51,7 +51,7 @@ export function aggregateTokenLoss(perTokenLoss: tf.Tensor, mask: tf.Tensor, opt
       case 'bnpo':
         return tokenSumOver(perTokenLoss, mask, clampedMaskSum(mask));
       case 'dr_grpo':
-        return tokenSumOver(perTokenLoss, mask, tf.scalar(batch * drGrpoLength(options, perTokenLoss.shape[1] ?? 0)));
+        return tokenSumOver(perTokenLoss, mask, tf.scalar(batch * drGrpoLength(options, mask)));
       case 'dapo':
         return tokenSumOver(perTokenLoss, mask, dapoDenominator(options, mask));
       default: {
@@ -75,7 +75,11 @@ function clampedMaskSum(mask: tf.Tensor): tf.Tensor {
   return tf.maximum(tf.sum(mask), 1);
 }
 
-function drGrpoLength(options: AggregationOptions, columns: number): number {
+/**
+ * dr_grpo's constant. The mask may be wider than maxCompletionLength (a packed prompt + completion layout has mask 0
+ * on prompt columns), so the check is on the active tokens of each row: no completion may exceed the constant.
+ */
+function drGrpoLength(options: AggregationOptions, mask: tf.Tensor): number {
   const length = options.maxCompletionLength;
   if (length === undefined || !Number.isInteger(length) || length < 1) {
     throw new Error(
@@ -83,9 +87,10 @@ function drGrpoLength(options: AggregationOptions, columns: number): number {
         `(got ${length})`,
     );
   }
-  if (columns > length) {
+  const longest = tf.tidy(() => tf.max(tf.sum(mask, 1)).dataSync()[0] ?? 0);
+  if (longest > length) {
     throw new Error(
-      `lossType 'dr_grpo': the mask has ${columns} token columns but maxCompletionLength is ${length}; ` +
+      `lossType 'dr_grpo': a row of the mask has ${longest} active tokens but maxCompletionLength is ${length}; ` +
         'completions cannot be longer than maxCompletionLength — raise it or truncate the batch',
     );
   }

@@ -336,13 +336,13 @@ describe('policyLoss edge cases', () => {
       /pass maxCompletionLength/,
     ],
     [
-      'dr_grpo with T > maxCompletionLength',
+      'dr_grpo with a completion longer than maxCompletionLength',
       () =>
         policyLoss(
           { logprobs: t([[1, 1, 1]]), advantages: [1], mask: t([[1, 1, 1]]) },
           { ...base, lossType: 'dr_grpo', maxCompletionLength: 2 },
         ),
-      /3 token columns but maxCompletionLength is 2/,
+      /a row of the mask has 3 active tokens but maxCompletionLength is 2/,
     ],
     [
       'negative numItemsInBatch',
@@ -471,5 +471,20 @@ describe('policyLoss properties', () => {
       }),
       { numRuns: 40 },
     );
+  });
+});
+
+describe('dr_grpo on a packed prompt + completion layout', () => {
+  test('mask columns beyond maxCompletionLength are fine when each row has at most that many active tokens', () => {
+    const t = (rows: number[][]) => tf.tensor2d(rows);
+    const packed = policyLoss(
+      { logprobs: t([[-1, -2, -3, -4]]), advantages: [1], mask: t([[0, 0, 1, 1]]) },
+      { lossType: 'dr_grpo', epsilon: 0.2, beta: 0, maxCompletionLength: 2 },
+    );
+    const plain = policyLoss(
+      { logprobs: t([[-3, -4]]), advantages: [1], mask: t([[1, 1]]) },
+      { lossType: 'dr_grpo', epsilon: 0.2, beta: 0, maxCompletionLength: 2 },
+    );
+    expect(packed.loss.dataSync()[0]).toBeCloseTo(plain.loss.dataSync()[0]!, 6);
   });
 });
