@@ -103,6 +103,14 @@ describe('r1-eval run against r1-serve on loopback', () => {
     }
   });
 
+  test("a request the server rejects: exit 1 with the URL and the server's own message", async () => {
+    const other = join(out, '..', 'too-long');
+    const r = await cli('run', '--endpoint', url, '--benchmark', 'arithmetic', '--max-tokens', '4096', '--out', other);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`${url}/chat/completions answered 400:`);
+    expect(r.stderr).toMatch(/max_position_embeddings 256/);
+  });
+
   test('the server going away mid-evaluation: exit 1 with URL and cause, every sample already written kept', async () => {
     const before = readFileSync(join(out, 'results.jsonl'));
     server!.kill('SIGKILL');
