@@ -38,10 +38,12 @@ const args = (out: string) => [
   out,
 ];
 
+/** Complete lines only: a kill can leave a torn last line without its newline, which the resume cuts off. */
 const lineCount = (path: string) =>
   existsSync(path)
     ? readFileSync(path, 'utf8')
         .split('\n')
+        .slice(0, -1)
         .filter((l) => l.trim() !== '').length
     : 0;
 
