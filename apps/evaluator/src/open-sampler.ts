@@ -1,15 +1,12 @@
 /**
  * Opens the sampler of a run: a local checkpoint (tfjs backend initialised first) or an OpenAI-compatible endpoint
  * (its model name looked up at /v1/models when not given, which doubles as a fast reachability check).
- *
- * Workaround kept here: the OpenAI engine of @r1/sampler sends the request seed unchanged whatever
- * `firstSampleIndex` is, so a resumed problem (samples j… after a crash, or a raised k) would ask a seeded server for
- * the very samples it already has. Requests that start past sample 0 get a seed derived from (seed, first index).
+
  */
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { initBackend } from '@r1/model';
-import { createOpenAIEngine, createSampler, deriveSeed, engineFromCheckpoint, type Sampler } from '@r1/sampler';
+import { createOpenAIEngine, createSampler, engineFromCheckpoint, type Sampler } from '@r1/sampler';
 import type { Io } from './io';
 import type { RunOptions } from './run-options';
 import { UsageError } from './usage-error';
@@ -99,21 +96,6 @@ async function discoverModel(baseUrl: string, headers: Record<string, string>, o
   );
 }
 
-/** Gives requests that start past sample 0 a seed of their own (see the file header). */
-function decorrelateResumedRequests(sampler: Sampler): Sampler {
-  return {
-    modelId: sampler.modelId,
-    close: () => sampler.close(),
-    generate: (requests, params) =>
-      sampler.generate(
-        requests.map((r) =>
-          r.firstSampleIndex ? { ...r, seed: deriveSeed(r.seed ?? 0, 0x5eed0000 + r.firstSampleIndex) } : r,
-        ),
-        params,
-      ),
-  };
-}
-
 async function openEndpoint(endpoint: string, o: RunOptions, io: Io): Promise<OpenedSampler> {
   let apiKey: string | undefined;
   if (o.apiKeyEnv !== null) {
@@ -133,6 +115,6 @@ async function openEndpoint(endpoint: string, o: RunOptions, io: Io): Promise<Op
     timeoutMs: o.timeoutSeconds * 1000,
     returnTokenIds: o.returnTokenIds,
   });
-  const sampler = decorrelateResumedRequests(createSampler(engine));
+  const sampler = createSampler(engine);
   return { sampler, label: `${model} @ ${baseUrl}`, close: () => sampler.close() };
 }

@@ -43,6 +43,17 @@ interface ResponseJson {
   usage?: { prompt_tokens?: number };
 }
 
+/**
+ * The seed sent for a request. A server draws all n samples of a request from its one seed, so a request for
+ * samples k… (firstSampleIndex k > 0, e.g. a resumed evaluation) gets a seed of its own — otherwise a seeded server
+ * would return samples 0… again.
+ */
+function requestSeed(request: GenerationRequest, params: SamplingParams, index: number): number {
+  const base = request.seed ?? deriveSeed(params.seed, index);
+  const first = request.firstSampleIndex ?? 0;
+  return first > 0 ? deriveSeed(base, first) : base;
+}
+
 function normaliseBaseUrl(url: string): string {
   const trimmed = url.replace(/\/+$/, '');
   return trimmed.endsWith('/v1') ? trimmed : `${trimmed}/v1`;
@@ -75,7 +86,7 @@ export function createOpenAIEngine(options: OpenAIEngineOptions): Engine {
       temperature: params.temperature,
       top_p: params.topP,
       max_tokens: params.maxNewTokens,
-      seed: request.seed ?? deriveSeed(params.seed, index),
+      seed: requestSeed(request, params, index),
       ...(params.stop.length > 0 ? { stop: params.stop } : {}),
       ...(params.topK > 0 ? { top_k: params.topK } : {}),
       ...(params.minP > 0 ? { min_p: params.minP } : {}),

@@ -126,6 +126,17 @@ describe('OpenAI engine against r1-serve on loopback', () => {
     expect(c).toMatchObject({ text: 'ih:', finishReason: 'length' });
   });
 
+  test('a request for samples k… sends a seed of its own, so a seeded server does not repeat samples 0…', async () => {
+    const sampler = createSampler(createOpenAIEngine({ baseUrl: served.url, model: 'tiny' }));
+    const [[first]] = (await sampler.generate([{ prompt: 'ab', seed: 5 }], { maxNewTokens: 40 })) as [[Completion]];
+    const [[later]] = (await sampler.generate([{ prompt: 'ab', seed: 5, firstSampleIndex: 2 }], {
+      maxNewTokens: 40,
+    })) as [[Completion]];
+    expect(first.text).toBe('ba#0#5');
+    expect(later.text).toMatch(/^ba#0#\d+$/);
+    expect(later.text).not.toBe(first.text);
+  });
+
   test('a bad request fails loudly with the server message, without retries', async () => {
     const engine = createOpenAIEngine({ baseUrl: served.url, model: 'tiny', initialBackoffMs: 1 });
     // The engine trusts its caller (createSampler validates); the server must still refuse.
