@@ -4,26 +4,26 @@
  *
  *   r1-train demo                         the built-in R1-Zero demo (what `pnpm start` runs)
  *   r1-train zero [--config FILE] [--resume DIR] [--moe] [--max-steps N]
- *   r1-train pretrain [--out DIR] [--seed N] [--steps N] [--moe]
+ *   r1-train pretrain [--out DIR] [--seed N] [--steps N]
  */
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { initBackend } from '@r1/model';
-import { DEFAULT_PRETRAIN_OPTIONS, MOE_MODEL_OPTIONS, pretrain } from './pretrain';
+import { DEFAULT_PRETRAIN_OPTIONS, pretrain } from './pretrain';
 import { loadTrainerConfig, type TrainerConfig } from './trainer-config';
 import { runZero } from './zero';
 
 const APP_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const DEMO_CONFIG = join(APP_DIR, 'configs', 'demo.yaml');
-export const MOE_BASE = join(APP_DIR, 'checkpoints', 'base-arith-moe');
 
 const USAGE = `usage:
   r1-train demo                                   run the built-in R1-Zero demo (configs/demo.yaml)
   r1-train zero [--config FILE] [--resume DIR] [--moe] [--max-steps N]
                                                   R1-Zero GRPO from a base checkpoint
-  r1-train pretrain [--out DIR] [--seed N] [--steps N] [--moe]
-                                                  build the demo's base model from a seed`;
+  r1-train pretrain [--out DIR] [--seed N] [--steps N]
+                                                  build the demo's base model from a seed
+  --moe upcycles the dense base into a DeepSeek-V3-style MoE policy (shared expert = the dense FFN)`;
 
 function usageError(message: string): never {
   console.error(`r1-train: ${message}\n${USAGE}`);
@@ -74,16 +74,13 @@ async function main(): Promise<void> {
   switch (command) {
     case 'pretrain': {
       await initBackend();
-      const moe = values.moe === true;
-      const out =
-        typeof values.out === 'string' ? values.out : moe ? MOE_BASE : join(APP_DIR, 'checkpoints', 'base-arith');
+      const out = typeof values.out === 'string' ? values.out : join(APP_DIR, 'checkpoints', 'base-arith');
       const seed = int('seed') ?? DEFAULT_PRETRAIN_OPTIONS.seed;
       const steps = int('steps') ?? DEFAULT_PRETRAIN_OPTIONS.sft.steps;
       await pretrain({
         ...DEFAULT_PRETRAIN_OPTIONS,
         out,
         seed,
-        ...(moe ? { model: MOE_MODEL_OPTIONS } : {}),
         sft: { ...DEFAULT_PRETRAIN_OPTIONS.sft, steps },
       });
       return;
@@ -92,12 +89,13 @@ async function main(): Promise<void> {
     case 'zero': {
       const file = command === 'demo' ? DEMO_CONFIG : typeof values.config === 'string' ? values.config : DEMO_CONFIG;
       let config = withModelPath(loadTrainerConfig(file), file);
-      if (values.moe === true)
+      if (values.moe === true && config.moe === null) {
         config = {
           ...config,
-          model: MOE_BASE,
+          moe: { nRoutedExperts: 4, numExpertsPerTok: 2 },
           grpo: { ...config.grpo, runName: `${config.grpo.runName ?? 'zero'}-moe` },
         };
+      }
       const maxSteps = int('max-steps');
       if (maxSteps !== undefined) config = { ...config, grpo: { ...config.grpo, maxSteps } };
       const summary = await runZero({

@@ -52,18 +52,6 @@ export const DEFAULT_PRETRAIN_OPTIONS: PretrainOptions = {
   sft: { steps: 2000, batchSize: 32, learningRate: 3e-3, warmupSteps: 50, weightDecay: 0.01 },
 };
 
-/** The MoE variant of the base model: the same attention, a DeepSeek-V3 MoE FFN (8 routed experts, top-2, 1 shared). */
-export const MOE_MODEL_OPTIONS: PretrainOptions['model'] = {
-  ...DEFAULT_PRETRAIN_OPTIONS.model,
-  model_type: 'r1_moe',
-  n_routed_experts: 8,
-  num_experts_per_tok: 2,
-  n_shared_experts: 1,
-  moe_intermediate_size: 96,
-  first_k_dense_replace: 0,
-  scoring_func: 'sigmoid',
-};
-
 /** Characters any arithmetic prompt or completion may contain, beyond what the corpus happens to show. */
 const BASE_ALPHABET = '0123456789+-*/=()?.,: ';
 

@@ -1,9 +1,10 @@
 /**
  * The `r1-train zero` config: which base model, which task, how to evaluate, and the GRPO knobs (TRL's names, in
- * camelCase or TRL's snake_case). One YAML or JSON file with four sections:
+ * camelCase or TRL's snake_case). One YAML or JSON file with these sections:
  *
  * ```yaml
  * model: apps/trainer/checkpoints/base-arith   # base checkpoint directory (HF layout)
+ * moe: false                                   # or true / { nRoutedExperts: 4, numExpertsPerTok: 2 }: upcycle to MoE
  * task: { name: arithmetic, minOperands: 2, maxOperands: 3 }
  * eval: { problems: 200, k: 4, temperature: 0.6, topP: 0.95, everySteps: 10 }
  * grpo: { num_generations: 8, learning_rate: 1.0e-3, max_steps: 60 }
@@ -36,6 +37,8 @@ export interface EvalSettings {
 
 export interface TrainerConfig {
   model: string;
+  /** Train an MoE policy: the dense base is upcycled (see upcycle.ts); null = train the base as it is. */
+  moe: { nRoutedExperts: number; numExpertsPerTok: number } | null;
   task: { name: BuiltinTaskName; options: Record<string, unknown> };
   eval: EvalSettings;
   grpo: ResolvedGRPOConfig;
@@ -52,7 +55,7 @@ export const DEFAULT_EVAL_SETTINGS: EvalSettings = {
   seed: 1234,
 };
 
-const SECTIONS = ['model', 'task', 'eval', 'grpo'];
+const SECTIONS = ['model', 'moe', 'task', 'eval', 'grpo'];
 
 /** TRL's snake_case option names → ours (`num_generations` → `numGenerations`). */
 const snakeToCamel = (key: string) => key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
@@ -91,7 +94,33 @@ export function resolveTrainerConfig(raw: Record<string, unknown>, source = '<co
   } catch (error) {
     fail(source, `grpo: ${(error as Error).message}`);
   }
-  return { model: raw.model, task: { name, options: taskOptions }, eval: evalSettings, grpo: resolved };
+  return {
+    model: raw.model,
+    moe: resolveMoe(raw.moe, source),
+    task: { name, options: taskOptions },
+    eval: evalSettings,
+    grpo: resolved,
+  };
+}
+
+function resolveMoe(raw: unknown, source: string): TrainerConfig['moe'] {
+  if (raw === undefined || raw === null || raw === false) return null;
+  const defaults = { nRoutedExperts: 4, numExpertsPerTok: 2 };
+  if (raw === true) return defaults;
+  if (typeof raw !== 'object') fail(source, 'moe: give true or { nRoutedExperts, numExpertsPerTok }');
+  for (const key of Object.keys(raw as object)) {
+    if (!(key in defaults)) fail(source, `moe.${key} is unknown; valid: nRoutedExperts, numExpertsPerTok`);
+  }
+  const moe = { ...defaults, ...(raw as object) };
+  if (
+    !Number.isInteger(moe.nRoutedExperts) ||
+    !Number.isInteger(moe.numExpertsPerTok) ||
+    moe.numExpertsPerTok < 1 ||
+    moe.numExpertsPerTok > moe.nRoutedExperts
+  ) {
+    fail(source, 'moe: need integers 1 ≤ numExpertsPerTok ≤ nRoutedExperts');
+  }
+  return moe;
 }
 
 export function loadTrainerConfig(path: string): TrainerConfig {

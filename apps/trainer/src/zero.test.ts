@@ -133,6 +133,15 @@ describe('r1-train zero', () => {
     expect(metrics('resumed')).toEqual(metrics('straight'));
   });
 
+  test('an MoE policy (upcycled from the dense base) trains through the same path', async () => {
+    const cfg = { ...config('moe', { max_steps: 2, save_steps: 2 }), moe: { nRoutedExperts: 4, numExpertsPerTok: 2 } };
+    const summary = await runZero({ config: cfg, log: () => {}, progress: false });
+    expect(summary.steps).toBe(2);
+    const m = await loadModel(join(root, 'runs', 'moe', 'checkpoint-2'));
+    expect(m.config.moe?.n_routed_experts).toBe(4);
+    m.dispose();
+  });
+
   test('bad config is rejected with the section and key', () => {
     expect(() => resolveTrainerConfig({ model: base, grpo: { num_generations: 1 } })).toThrow(
       /grpo: invalid GRPO config[\s\S]*numGenerations/,

@@ -29,6 +29,7 @@ import { writeReport } from './report';
 import { rewardScorer } from './reward-registry';
 import { MetricsLog, prepareRunDir } from './run-dir';
 import type { TrainerConfig } from './trainer-config';
+import { upcycleToMoe } from './upcycle';
 
 export interface ZeroOptions {
   config: TrainerConfig;
@@ -106,9 +107,16 @@ export async function runZero(options: ZeroOptions): Promise<ZeroSummary> {
 
   // ---- Setup: policy (fresh or resumed), reference, tokenizer, task, rewards, optimiser, run directory.
   const resumed = options.resume ? await loadTrainingCheckpoint(options.resume, tf) : null;
-  const policy: Model = resumed?.model ?? (await loadModel(config.model));
+  const loadBase = async (): Promise<Model> => {
+    const base = await loadModel(config.model);
+    if (config.moe === null) return base;
+    const moe = upcycleToMoe(base, { ...config.moe, seed: grpo.seed });
+    base.dispose();
+    return moe;
+  };
+  const policy: Model = resumed?.model ?? (await loadBase());
   const tokenizer: Tokenizer = await loadTokenizer(options.resume ?? config.model);
-  const reference = grpo.beta > 0 ? await loadModel(config.model) : null;
+  const reference = grpo.beta > 0 ? await loadBase() : null;
   const named = namedTrainables(policy);
   const optimizer = new AdamW(named.params, {
     beta1: grpo.adamBeta1,
