@@ -28,7 +28,7 @@ describe('upcycleToMoe', () => {
     );
     const a = dense.forward(ids).arraySync() as number[][][];
     const b = moe.forward(ids).arraySync() as number[][][];
-    a.flat(2).forEach((x, i) => expect(b.flat(2)[i]).toBeCloseTo(x, 5));
+    for (const [i, x] of a.flat(2).entries()) expect(b.flat(2)[i]).toBeCloseTo(x, 5);
     // The routed experts' down projections start at zero but receive gradient.
     const { grads } = tf.variableGrads(
       () => tf.neg(tf.mean(moe.tokenLogprobs(ids, ids))) as tf.Scalar,
