@@ -1,10 +1,3 @@
-import { defineConfig } from 'tsup';
+import { packageConfig } from '../../tsup.package';
 
-export default defineConfig({
-  entry: ['src/index.ts', 'src/bin/r1-verify.ts'],
-  format: ['esm'],
-  dts: true,
-  clean: true,
-  sourcemap: true,
-  target: 'node20',
-});
+export default packageConfig(['src/index.ts', 'src/bin/r1-verify.ts']);
