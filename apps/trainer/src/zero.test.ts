@@ -1,6 +1,8 @@
-import { existsSync, mkdtempSync, readFileSync, readlinkSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createModel, createTokenizer, loadModel, saveModel, trainBpeTokenizer } from '@r1/model';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { buildCorpus, DEFAULT_CORPUS_OPTIONS } from './corpus';
@@ -140,6 +142,53 @@ describe('r1-train zero', () => {
     const m = await loadModel(join(root, 'runs', 'moe', 'checkpoint-2'));
     expect(m.config.moe?.n_routed_experts).toBe(4);
     m.dispose();
+  });
+
+  test('SIGINT finishes the step, saves a checkpoint and exits cleanly', async () => {
+    const file = join(root, 'sigint.yaml');
+    const runDir = join(root, 'runs', 'sigint');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        model: base,
+        task: { name: 'arithmetic', maxOperands: 2, operators: ['+'] },
+        eval: { problems: 2, k: 1, everySteps: 0 },
+        grpo: {
+          output_dir: join(root, 'runs'),
+          run_name: 'sigint',
+          num_generations: 4,
+          per_device_train_batch_size: 8,
+          max_completion_length: 10,
+          reward_funcs: ['accuracy', 'repetition'],
+          max_steps: 500,
+          save_steps: 1000,
+        },
+      }),
+    );
+    const cli = fileURLToPath(new URL('./cli.ts', import.meta.url));
+    const child = spawn(process.execPath, ['--import', 'tsx', cli, 'zero', '--config', file], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr!.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    const metrics = join(runDir, 'metrics.jsonl');
+    const deadline = Date.now() + 90_000;
+    while (!(existsSync(metrics) && readFileSync(metrics, 'utf8').trim().length > 0)) {
+      if (Date.now() > deadline || child.exitCode !== null) throw new Error(`no step was logged: ${stderr}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(code).toBe(0);
+    expect(stderr).toMatch(/SIGINT: finishing this step/);
+    const checkpoints = readdirSync(runDir).filter((d) => d.startsWith('checkpoint-'));
+    expect(checkpoints).toHaveLength(1);
+    const state = JSON.parse(readFileSync(join(runDir, checkpoints[0]!, 'trainer_state.json'), 'utf8'));
+    expect(state.step).toBeGreaterThanOrEqual(1);
+    expect(state.step).toBeLessThan(500);
+    expect(checkpoints[0]).toBe(`checkpoint-${state.step}`);
   });
 
   test('bad config is rejected with the section and key', () => {
