@@ -80,8 +80,54 @@ test('angles replicated over heads equal the broadcast ones', () => {
   const pos = Int32Array.from([0, 3, 7, 2, 9, 4]);
   const one = ropeAngles(pos, 2, 3, 8, 500, 1);
   const three = ropeAngles(pos, 2, 3, 8, 500, 3);
-  expect(three.cos.shape).toEqual([2, 3, 3, 4]);
-  expect(maxAbsDiff(tf.broadcastTo(one.cos, [2, 3, 3, 4]), three.cos)).toBe(0);
-  expect(maxAbsDiff(tf.broadcastTo(one.sin, [2, 3, 3, 4]), three.sin)).toBe(0);
+  expect(three.cos.shape).toEqual([2, 3, 3, 8]);
+  expect(maxAbsDiff(tf.broadcastTo(one.cos, [2, 3, 3, 8]), three.cos)).toBe(0);
+  expect(maxAbsDiff(tf.broadcastTo(one.sin, [2, 3, 3, 8]), three.sin)).toBe(0);
   tf.dispose([one.cos, one.sin, three.cos, three.sin]);
+});
+
+/** The textbook formula with split and concat: `concat(x1·cos − x2·sin, x2·cos + x1·sin)`, angles from scratch. */
+function ropeBySplit(x: tf.Tensor4D, positions: Int32Array, theta: number): tf.Tensor4D {
+  return tf.tidy(() => {
+    const [b, h, t, hd] = x.shape;
+    const half = hd / 2;
+    const angle = tf.tensor4d(
+      Array.from({ length: b * t * half }, (_, i) => {
+        const f = i % half;
+        return positions[Math.floor(i / half)]! / theta ** ((2 * f) / hd);
+      }),
+      [b, 1, t, half],
+    );
+    const [cos, sin] = [tf.cos(angle), tf.sin(angle)];
+    const [x1, x2] = tf.split(x, 2, 3);
+    const halves = [tf.sub(tf.mul(x1!, cos), tf.mul(x2!, sin)), tf.add(tf.mul(x2!, cos), tf.mul(x1!, sin))];
+    return tf.concat(halves, 3) as tf.Tensor4D;
+  });
+}
+
+test('fast-check: equals the split/concat formula, forward and gradient', () => {
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 1, max: 3 }),
+      fc.integer({ min: 1, max: 3 }),
+      fc.integer({ min: 1, max: 5 }),
+      fc.integer({ min: 1, max: 4 }),
+      fc.integer({ min: 0, max: 1000 }),
+      (b, h, t, halfDim, seed) => {
+        const hd = 2 * halfDim;
+        const positions = Int32Array.from({ length: b * t }, (_, i) => (i * 37 + seed) % 300);
+        const x = tf.randomNormal([b, h, t, hd], 0, 1, 'float32', seed) as tf.Tensor4D;
+        const proj = tf.randomNormal([b, h, t, hd], 0, 1, 'float32', seed + 1);
+        const angles = ropeAngles(positions, b, t, hd, 1000, h);
+        const mine = applyRope(x, angles);
+        const ref = ropeBySplit(x, positions, 1000);
+        expect(maxAbsDiff(mine, ref)).toBeLessThan(1e-4);
+        const gMine = tf.grad((v: tf.Tensor) => tf.sum(tf.mul(applyRope(v as tf.Tensor4D, angles), proj)))(x);
+        const gRef = tf.grad((v: tf.Tensor) => tf.sum(tf.mul(ropeBySplit(v as tf.Tensor4D, positions, 1000), proj)))(x);
+        expect(maxAbsDiff(gMine, gRef)).toBeLessThan(1e-4);
+        tf.dispose([x, proj, angles.cos, angles.sin, mine, ref, gMine, gRef]);
+      },
+    ),
+    { numRuns: 30 },
+  );
 });
