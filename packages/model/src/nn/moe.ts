@@ -2,17 +2,18 @@
  * The MoE FFN of DeepSeek-V3: always-on shared experts plus k routed experts per token, combined with the router's
  * weights. Two dispatch strategies with the same result:
  * - `sparse`: each expert gathers its tokens' rows, runs its SwiGLU on them only, and one weighted scatter-add
- *   puts every expert's rows back on their tokens. Work: k/E of dense. The gather and scatter-add are custom ops with
- *   host kernels (`row-ops.ts`: tfjs's wasm Gather is slower than the expert matmuls at these sizes).
+ *   puts every expert's rows back on their tokens. Work: k/E of dense. All of it is one custom op with a hand-written
+ *   gradient (`routed-experts.ts`): as plain taped ops, the per-op overhead on wasm cost as much as the matmuls.
  * - `dense`: every expert on every token, outputs weighted by a `[N, E]` matrix that is zero off the routing — the
  *   naive reference and the benchmark baseline.
- * Experts that get no tokens are skipped, but stay on the tape with a zero gradient (see `dispatchSparse`).
+ * Experts that get no tokens are skipped, but stay on the tape with a zero gradient (tfjs optimizers index their
+ * slots by the position of each gradient in the map, so the set of variables with gradients must not change).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { MoeConfig } from './config';
 import { type SwiGluWeights, swiglu } from './linear';
 import { countLoad, type Routing, route, sequenceBalanceLoss } from './moe-router';
-import { combineRows, gatherRows } from './row-ops';
+import { routedExperts } from './routed-experts';
 import type { MoeDispatch } from './types';
 
 export interface MoeWeights {
@@ -41,43 +42,9 @@ export interface MoeOutput {
   tokensPerExpert: number[];
 }
 
-/** Routed experts, each on its own tokens only. `x` `[N, D]` → `[N, D]`. */
+/** Routed experts, each on its own tokens only (one fused op, see `routed-experts.ts`). `x` `[N, D]` → `[N, D]`. */
 export function dispatchSparse(x: tf.Tensor2D, experts: SwiGluWeights[], routing: Routing): tf.Tensor2D {
-  return tf.tidy(() => {
-    const [n, k] = routing.weights.shape;
-    // slotsOf[e] = the (token, slot) pairs n·k + j routed to expert e, in token order.
-    const counts = new Array<number>(experts.length).fill(0);
-    for (const ex of routing.experts) counts[ex]! += 1;
-    const slotsOf = counts.map((c) => new Int32Array(c));
-    const fill = new Array<number>(experts.length).fill(0);
-    routing.experts.forEach((ex, slot) => {
-      slotsOf[ex]![fill[ex]!++] = slot;
-    });
-    const used = experts.map((w, ex) => ({ w, slots: slotsOf[ex]! })).filter((u) => u.slots.length > 0);
-    // Per-expert gathers measured faster than one gather + tf.split on wasm (SplitV is a slow kernel there).
-    const parts = used.map(({ w, slots }) =>
-      swiglu(
-        gatherRows(
-          x,
-          slots.map((s) => Math.floor(s / k)),
-        ),
-        w,
-      ),
-    );
-    const combined = combineRows(
-      parts,
-      tf.reshape(routing.weights, [n * k, 1]),
-      used.map((u) => u.slots),
-      k,
-      n,
-    );
-    const idle = experts.filter((_, ex) => counts[ex] === 0);
-    if (idle.length === 0) return combined;
-    // Keep idle experts on the tape with a zero gradient: tfjs optimizers (Adam, …) index their slots by the
-    // position of each gradient in the map, so the set of variables with gradients must not change between steps.
-    const zero = tf.mul(tf.addN(idle.flatMap((w) => [tf.sum(w.gate), tf.sum(w.up), tf.sum(w.down)])), 0);
-    return tf.add(combined, zero);
-  });
+  return routedExperts(x, experts, routing.weights, routing.experts);
 }
 
 /** Every routed expert on every token, masked by the routing. `x` `[N, D]` → `[N, D]`. */

@@ -1,0 +1,145 @@
+/**
+ * The routed half of the sparse MoE dispatch as ONE differentiable op with a hand-written gradient: each expert
+ * gathers the rows of its tokens, runs its SwiGLU (`down(silu(gate·x) ⊙ up·x)`) on them only, and a weighted
+ * scatter-add puts every expert's rows back on their tokens: `out[t] = Σ_{(t, j) → e} w[t, j] · SwiGLU_e(x[t])`.
+ *
+ * Why one op: written with plain tfjs ops, the same computation is ~25 taped kernels per expert (each saving clones
+ * of its inputs for the backward pass, plus casts and reshapes in the generic gradients), and on wasm that per-op
+ * overhead costs as much as the expert matmuls themselves. Here the forward runs off the tape, only `gate·x`,
+ * `up·x` and each expert's output are saved, and the backward pass is the SwiGLU chain rule in ~15 kernels per expert.
+ * Gathers and scatter-adds are host loops (routing is host-side already; see `row-ops.ts` for why not tfjs's Gather).
+ *
+ * Differentiable in `x`, the combine weights and every expert's three matrices; experts that get no token get an
+ * exact zero gradient (they stay inputs, so the set of gradients never changes between steps — tfjs optimizers
+ * index their slots by position). Float32 only; no bias terms (DeepSeek-V3 experts have none).
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { SwiGluWeights } from './linear';
+
+/** `slots[e]` = the flat (token, slot) indices `n·k + j` routed to expert e, in token order. */
+export function slotsByExpert(routed: Int32Array, numExperts: number): Int32Array[] {
+  const counts = new Int32Array(numExperts);
+  for (const e of routed) {
+    if (!(e >= 0 && e < numExperts)) throw new Error(`routedExperts: expert ${e} is not in [0, ${numExperts})`);
+    counts[e]! += 1;
+  }
+  const slots = Array.from(counts, (c) => new Int32Array(c));
+  const fill = new Int32Array(numExperts);
+  for (let s = 0; s < routed.length; s++) {
+    const e = routed[s]!;
+    slots[e]![fill[e]!++] = s;
+  }
+  return slots;
+}
+
+/** `out[m] = x[⌊slots[m] / k⌋]`, `x` `[n, d]` row-major. */
+function gatherTokens(x: Float32Array, slots: Int32Array, k: number, d: number): Float32Array {
+  const out = new Float32Array(slots.length * d);
+  for (let m = 0; m < slots.length; m++) {
+    const t = Math.floor(slots[m]! / k);
+    out.set(x.subarray(t * d, t * d + d), m * d);
+  }
+  return out;
+}
+
+/**
+ * Routed experts on `x` `[N, D]` with combine weights `weights` `[N, k]` and the host-side choice `routed` `[N·k]`
+ * (expert of (token n, slot j) at `n·k + j`, the router's `experts`). Returns `[N, D]`.
+ */
+export function routedExperts(
+  x: tf.Tensor2D,
+  experts: SwiGluWeights[],
+  weights: tf.Tensor2D,
+  routed: Int32Array,
+): tf.Tensor2D {
+  const [n, d] = x.shape;
+  const [wn, k] = weights.shape;
+  if (wn !== n) throw new Error(`routedExperts: weights have ${wn} rows but x has ${n}; pass the router's [N, k]`);
+  if (routed.length !== n * k)
+    throw new Error(`routedExperts: ${routed.length} routed slots, expected N·k = ${n * k} (the router's experts)`);
+  if (experts.length === 0) throw new Error('routedExperts: no experts');
+  const slotsOf = slotsByExpert(routed, experts.length);
+  const used = slotsOf.flatMap((s, e) => (s.length > 0 ? [e] : []));
+  const numInputs = 2 + 3 * experts.length;
+  const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const save = args[numInputs] as tf.GradSaveFunc;
+    const xData = (args[0] as tf.Tensor).dataSync() as Float32Array;
+    const w = (args[1] as tf.Tensor).dataSync() as Float32Array;
+    const out = new Float32Array(n * d);
+    const kept: tf.Tensor[] = []; // per used expert: gate·x, up·x, expert output
+    for (const e of used) {
+      const slots = slotsOf[e]!;
+      const ew = experts[e]!;
+      const [g, u, y] = tf.tidy(() => {
+        const xs = tf.tensor2d(gatherTokens(xData, slots, k, d), [slots.length, d]);
+        const gx = tf.matMul(xs, ew.gate, false, true);
+        const ux = tf.matMul(xs, ew.up, false, true);
+        return [gx, ux, tf.matMul(tf.mul(tf.mul(gx, tf.sigmoid(gx)), ux), ew.down, false, true)];
+      }) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
+      const yData = y.dataSync() as Float32Array;
+      for (let m = 0; m < slots.length; m++) {
+        const s = slots[m]!;
+        const o = Math.floor(s / k) * d;
+        const ws = w[s]!;
+        for (let j = 0; j < d; j++) out[o + j]! += ws * yData[m * d + j]!;
+      }
+      kept.push(g, u, y);
+    }
+    save(kept); // clones when recording a gradient, nothing otherwise
+    tf.dispose(kept);
+    return {
+      value: tf.tensor2d(out, [n, d]),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const gy = dy.dataSync() as Float32Array;
+        const dx = new Float32Array(n * d);
+        const dw = new Float32Array(n * k);
+        const dExperts: Array<tf.Tensor[] | null> = experts.map(() => null);
+        used.forEach((e, i) => {
+          const slots = slotsOf[e]!;
+          const m = slots.length;
+          const ew = experts[e]!;
+          const [g, u, y] = saved.slice(3 * i, 3 * i + 3) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
+          const yData = y.dataSync() as Float32Array;
+          const dyRows = new Float32Array(m * d);
+          for (let r = 0; r < m; r++) {
+            const s = slots[r]!;
+            const o = Math.floor(s / k) * d;
+            const ws = w[s]!;
+            let dot = 0;
+            for (let j = 0; j < d; j++) {
+              const gj = gy[o + j]!;
+              dyRows[r * d + j] = ws * gj;
+              dot += yData[r * d + j]! * gj;
+            }
+            dw[s]! += dot;
+          }
+          const [dGate, dUp, dDown, dXs] = tf.tidy(() => {
+            const dY = tf.tensor2d(dyRows, [m, d]);
+            const xs = tf.tensor2d(gatherTokens(xData, slots, k, d), [m, d]);
+            const sg = tf.sigmoid(g);
+            const a = tf.mul(g, sg); // silu(g)
+            const dH = tf.matMul(dY, ew.down); // [m, I]
+            const dDownE = tf.matMul(dY, tf.mul(a, u), true, false); // [D, I]
+            const du = tf.mul(dH, a);
+            // silu'(g) = σ(g)·(1 + g − silu(g))
+            const dg = tf.mul(tf.mul(dH, u), tf.mul(sg, tf.add(tf.sub(g, a), 1)));
+            const dXsE = tf.add(tf.matMul(dg, ew.gate), tf.matMul(du, ew.up)); // [m, D]
+            return [tf.matMul(dg, xs, true, false), tf.matMul(du, xs, true, false), dDownE, dXsE];
+          });
+          const dxs = dXs.dataSync() as Float32Array;
+          dXs.dispose();
+          for (let r = 0; r < m; r++) {
+            const o = Math.floor(slots[r]! / k) * d;
+            for (let j = 0; j < d; j++) dx[o + j]! += dxs[r * d + j]!;
+          }
+          dExperts[e] = [dGate, dUp, dDown];
+        });
+        const perExpert = experts.flatMap(
+          (ew, e) => dExperts[e] ?? [tf.zerosLike(ew.gate), tf.zerosLike(ew.up), tf.zerosLike(ew.down)],
+        );
+        return [tf.tensor2d(dx, [n, d]), tf.tensor2d(dw, [n, k]), ...perExpert];
+      },
+    };
+  });
+  return op(x, weights, ...experts.flatMap((ew) => [ew.gate, ew.up, ew.down])) as tf.Tensor2D;
+}
