@@ -45,7 +45,7 @@ describe('f16', () => {
   });
 
   test('property: the order of non-negative bit patterns is the order of values; the sign bit negates', () => {
-    const finite = fc.integer({ min: 0, max: 0x7c00 });
+    const finite = fc.integer({ min: 0, max: 0x7bff }); // 0x7c00 is +Infinity, and Inf − Inf is NaN
     fc.assert(
       fc.property(finite, finite, (a, b) => {
         expect(Math.sign(f16BitsToF32(a) - f16BitsToF32(b))).toBe(Math.sign(a - b));
