@@ -15,14 +15,12 @@
 import type { ScoredCompletion } from '@r1/eval';
 import {
   countdownTask,
+  createAnswerEquivalence,
   DEFAULT_COUNTDOWN_REWARD_OPTIONS,
   evaluateEquation,
   judgeCountdown,
   mathVerifyResolved,
-  type ParsedAnswer,
-  parseAnswer,
   resolveVerifyOptions,
-  verifyAnswer,
 } from '@r1/rewards';
 import { parseCompletion } from '@r1/templates';
 import type { ScoringKind } from './problems';
@@ -77,21 +75,8 @@ export function createScorer(kind: ScoringKind): Scorer {
   }
 }
 
-/** Math answers are one vote when the verifier finds them equal either way. Parses each distinct answer once. */
-export function mathEquivalence(): (a: string, b: string) => boolean {
-  const parsed = new Map<string, ParsedAnswer | null>();
-  const parse = (text: string) => {
-    if (!parsed.has(text)) parsed.set(text, parseAnswer(text));
-    return parsed.get(text)!;
-  };
-  return (a, b) => {
-    if (a.trim() === b.trim()) return true;
-    const pa = parse(a);
-    const pb = parse(b);
-    if (pa === null || pb === null) return false;
-    return verifyAnswer(pa, pb) || verifyAnswer(pb, pa);
-  };
-}
+/** Math answers are one vote when the verifier finds them equal either way (see @r1/rewards). */
+export const mathEquivalence = createAnswerEquivalence;
 
 /** Countdown equations are one vote when they use the same multiset of numbers and have the same exact value. */
 export function countdownEquivalence(): (a: string, b: string) => boolean {

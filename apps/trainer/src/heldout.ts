@@ -4,7 +4,7 @@
  * math verifier judges equal. Correctness is the verifier's verdict on the `<answer>` block.
  */
 import { type EvalResult, evaluate } from '@r1/eval';
-import { mathVerify } from '@r1/rewards';
+import { createAnswerEquivalence, mathVerify } from '@r1/rewards';
 import type { GenerationRequest, Sampler } from '@r1/sampler';
 import type { TaskItem } from '@r1/tasks';
 
@@ -15,8 +15,6 @@ export interface HeldOutParams {
   maxNewTokens: number;
   seed: number;
 }
-
-const sameAnswer = (a: string, b: string) => mathVerify(a, b).correct || mathVerify(b, a).correct;
 
 export function heldOutEval(
   sampler: Sampler,
@@ -39,7 +37,7 @@ export function heldOutEval(
       const r = mathVerify(problem.answer, completion);
       return { correct: r.correct, extracted: r.extracted };
     },
-    equivalent: sameAnswer,
+    equivalent: createAnswerEquivalence(),
     batchProblems: 32,
     bootstrapSeed: params.seed,
   });

@@ -5,15 +5,11 @@
  */
 import type { EvalAggregate, ProblemResult } from '../evaluate';
 import type { SampleRecord } from '../sample-cache';
+import type { ScoreSummary } from '../score-summary';
 import { escapeXml, histogram, htmlPage, lineChart } from './svg';
 
-export interface EvalSummary {
-  problems: number;
-  samplesPerProblem: number;
-  pass1: number;
-  pass1CI: [number, number];
-  passAtK: Record<string, number>;
-  consK?: number;
+/** `summary.json`: the score summary plus run details. */
+export interface EvalSummary extends ScoreSummary {
   meanTokens?: number;
   truncated?: number;
   [meta: string]: unknown;

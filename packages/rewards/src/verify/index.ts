@@ -1,3 +1,4 @@
+export { createAnswerEquivalence } from './answer-equivalence';
 export type { Node as AnswerNode } from './ast';
 export type { MatchType, StringMatchOptions, VerifyOptions } from './config';
 export { DEFAULT_VERIFY_OPTIONS, fromMathVerifyOptions, resolveVerifyOptions } from './config';
