@@ -9,15 +9,15 @@ import { createModel, resolveModelConfig } from '../nn/index';
 import { initBackend } from './init-backend';
 import { expectClose, onBackend } from './test-utils/on-backend';
 
-const config = resolveModelConfig({
-  model_type: 'qwen2',
+const shape = {
   vocab_size: 32,
   hidden_size: 32,
   num_hidden_layers: 2,
   num_attention_heads: 4,
   num_key_value_heads: 2,
   intermediate_size: 48,
-});
+};
+const config = resolveModelConfig({ model_type: 'qwen2', ...shape });
 const [B, T] = [3, 12];
 const tokens = Array.from({ length: B * (T + 1) }, (_, i) => (i * 7 + 3) % config.vocab_size);
 
@@ -25,9 +25,22 @@ beforeAll(async () => {
   await initBackend('wasm', { log: () => {} });
 });
 
-function lossAndGrads(name: 'cpu' | 'wasm') {
+/** The same shapes with a DeepSeek-V3 MoE FFN on layer 1 (8 routed experts, top-2, 1 shared): on wasm its routed
+ * experts run on the fused R1RoutedExperts kernels, on cpu as composed tfjs ops. */
+const moeConfig = resolveModelConfig({
+  model_type: 'r1_moe',
+  ...shape,
+  n_routed_experts: 8,
+  num_experts_per_tok: 2,
+  n_shared_experts: 1,
+  moe_intermediate_size: 12,
+  first_k_dense_replace: 1,
+  scoring_func: 'sigmoid',
+});
+
+function lossAndGrads(name: 'cpu' | 'wasm', modelConfig = config) {
   return onBackend(name, () => {
-    const model = createModel(config, { seed: 3 });
+    const model = createModel(modelConfig, { seed: 3 });
     try {
       return tf.tidy(() => {
         const all = tf.tensor2d(tokens, [B, T + 1], 'int32');
@@ -51,6 +64,17 @@ describe('a transformer training step on wasm', () => {
   it('gives the cpu loss and gradients', async () => {
     const cpu = await lossAndGrads('cpu');
     const wasm = await lossAndGrads('wasm');
+    expect(wasm.loss).toBeCloseTo(cpu.loss, 4);
+    expect(wasm.grads).toHaveLength(cpu.grads.length);
+    cpu.grads.forEach((g, i) => {
+      const scale = Math.max(...Array.from(g, Math.abs), 1e-6);
+      expectClose(wasm.grads[i]!, g, 2e-3 * scale, 2e-3);
+    });
+  });
+
+  it('gives the cpu loss and gradients with a sparse MoE layer (fused routed-experts kernels)', async () => {
+    const cpu = await lossAndGrads('cpu', moeConfig);
+    const wasm = await lossAndGrads('wasm', moeConfig);
     expect(wasm.loss).toBeCloseTo(cpu.loss, 4);
     expect(wasm.grads).toHaveLength(cpu.grads.length);
     cpu.grads.forEach((g, i) => {

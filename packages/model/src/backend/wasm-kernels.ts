@@ -7,16 +7,31 @@
  * - `BatchMatMul` (slow outside one case): transposed, batched and broadcast operands, on XNNPACK or our SIMD kernel.
  * - `GatherV2` (~10 ms CPU for one embedding lookup): slice copies on the heap.
  * - `Sum` over leading axes (bias and norm gradients): one pass instead of transpose + reduce.
- * It does not touch other backends, and adds no ops: models keep calling plain tfjs ops.
+ * - `R1RoutedExperts` / `R1RoutedExpertsGrad` (new): a sparse MoE layer's routed experts, forward and backward, in
+ *   place on the heap (`nn/routed-experts.ts` calls them where registered, and composes tfjs ops elsewhere).
+ * It does not touch other backends; apart from the MoE pair, models keep calling plain tfjs ops.
  */
 import * as tf from '@tensorflow/tfjs';
 import { batchMatMulConfig } from './kernels/batch-mat-mul';
 import { gatherV2Config } from './kernels/gather-v2';
+import {
+  ROUTED_EXPERTS,
+  ROUTED_EXPERTS_GRAD,
+  routedExpertsConfig,
+  routedExpertsGradConfig,
+} from './kernels/routed-experts';
 import { sumConfig } from './kernels/sum';
 import { unsortedSegmentSumConfig } from './kernels/unsorted-segment-sum';
 
 /** Kernels of the pack, by name. */
-export const WASM_KERNEL_PACK = ['UnsortedSegmentSum', 'BatchMatMul', 'GatherV2', 'Sum'] as const;
+export const WASM_KERNEL_PACK = [
+  'UnsortedSegmentSum',
+  'BatchMatMul',
+  'GatherV2',
+  'Sum',
+  ROUTED_EXPERTS,
+  ROUTED_EXPERTS_GRAD,
+] as const;
 
 const installed = new Set<tf.KernelFunc>();
 
@@ -43,4 +58,6 @@ export function registerWasmKernelPack(): void {
     installed.add(gatherV2Config.kernelFunc);
   }
   if (tf.getKernel('UnsortedSegmentSum', 'wasm') === undefined) tf.registerKernel(unsortedSegmentSumConfig);
+  for (const config of [routedExpertsConfig, routedExpertsGradConfig])
+    if (tf.getKernel(config.kernelName, 'wasm') === undefined) tf.registerKernel(config);
 }

@@ -7,29 +7,57 @@
  * of its inputs for the backward pass, plus casts and reshapes in the generic gradients), and on wasm that per-op
  * overhead costs as much as the expert matmuls themselves. Here the forward runs off the tape, only `gate·x`,
  * `up·x` and each expert's output are saved, and the backward pass is the SwiGLU chain rule in ~15 kernels per expert.
- * Gathers and scatter-adds are host loops (routing is host-side already; see `row-ops.ts` for why not tfjs's Gather).
+ * Gathers and scatter-adds are host loops (routing is host-side already).
+ *
+ * Two implementations of the same op: where the active backend has the `R1RoutedExperts` kernels (wasm, registered
+ * by `initBackend`; `backend/kernels/routed-experts.ts`), forward and backward are one kernel call each working in
+ * place on the heap; elsewhere (cpu, tfjs-node) the op is composed from tfjs matmuls as below.
  *
  * Differentiable in `x`, the combine weights and every expert's three matrices; experts that get no token get an
  * exact zero gradient (they stay inputs, so the set of gradients never changes between steps — tfjs optimizers
  * index their slots by position). Float32 only; no bias terms (DeepSeek-V3 experts have none).
  */
 import * as tf from '@tensorflow/tfjs';
+import {
+  expertInputNames,
+  ROUTED_EXPERTS,
+  ROUTED_EXPERTS_GRAD,
+  type RoutedExpertsAttrs,
+} from '../backend/kernels/routed-experts';
 import type { SwiGluWeights } from './linear';
 
-/** `slots[e]` = the flat (token, slot) indices `n·k + j` routed to expert e, in token order. */
-export function slotsByExpert(routed: Int32Array, numExperts: number): Int32Array[] {
-  const counts = new Int32Array(numExperts);
+/**
+ * The router's choice `routed` `[N·k]` (expert of slot `n·k + j`) grouped by expert: `order` lists the slots of
+ * expert 0, then expert 1, … (token order within each), and expert e's are `order[offsets[e] … offsets[e + 1])`.
+ */
+export function groupSlotsByExpert(routed: Int32Array, numExperts: number): SlotGroups {
+  const offsets = new Int32Array(numExperts + 1);
   for (const e of routed) {
     if (!(e >= 0 && e < numExperts)) throw new Error(`routedExperts: expert ${e} is not in [0, ${numExperts})`);
-    counts[e]! += 1;
+    offsets[e + 1]! += 1;
   }
-  const slots = Array.from(counts, (c) => new Int32Array(c));
-  const fill = new Int32Array(numExperts);
-  for (let s = 0; s < routed.length; s++) {
-    const e = routed[s]!;
-    slots[e]![fill[e]!++] = s;
-  }
-  return slots;
+  for (let e = 0; e < numExperts; e++) offsets[e + 1]! += offsets[e]!;
+  const fill = offsets.slice(0, numExperts);
+  const order = new Int32Array(routed.length);
+  for (let s = 0; s < routed.length; s++) order[fill[routed[s]!]!++] = s;
+  return { order, offsets };
+}
+
+/** `groupSlotsByExpert`'s result. */
+interface SlotGroups {
+  order: Int32Array;
+  offsets: Int32Array;
+}
+
+/** Expert e's slots, a view of `order`. */
+const slotsOf = (g: SlotGroups, e: number) => g.order.subarray(g.offsets[e]!, g.offsets[e + 1]!);
+
+/** Whether the active backend has the fused kernels (both directions). */
+function hasKernels(): boolean {
+  const backend = tf.getBackend();
+  return (
+    tf.getKernel(ROUTED_EXPERTS, backend) !== undefined && tf.getKernel(ROUTED_EXPERTS_GRAD, backend) !== undefined
+  );
 }
 
 /** `out[m] = x[⌊slots[m] / k⌋]`, `x` `[n, d]` row-major. */
@@ -52,14 +80,61 @@ export function routedExperts(
   weights: tf.Tensor2D,
   routed: Int32Array,
 ): tf.Tensor2D {
-  const [n, d] = x.shape;
+  const n = x.shape[0];
   const [wn, k] = weights.shape;
   if (wn !== n) throw new Error(`routedExperts: weights have ${wn} rows but x has ${n}; pass the router's [N, k]`);
   if (routed.length !== n * k)
     throw new Error(`routedExperts: ${routed.length} routed slots, expected N·k = ${n * k} (the router's experts)`);
   if (experts.length === 0) throw new Error('routedExperts: no experts');
-  const slotsOf = slotsByExpert(routed, experts.length);
-  const used = slotsOf.flatMap((s, e) => (s.length > 0 ? [e] : []));
+  const groups = groupSlotsByExpert(routed, experts.length);
+  return (hasKernels() ? viaKernels : composed)(x, experts, weights, groups, k);
+}
+
+/** The op's two implementations, after validation. */
+type RoutedExpertsImpl = (
+  x: tf.Tensor2D,
+  experts: SwiGluWeights[],
+  weights: tf.Tensor2D,
+  groups: SlotGroups,
+  k: number,
+) => tf.Tensor2D;
+
+/** The op on the fused kernels: one kernel call forward, one backward. */
+const viaKernels: RoutedExpertsImpl = (x, experts, weights, groups, k) => {
+  const attrs: RoutedExpertsAttrs = { order: groups.order, offsets: groups.offsets, k };
+  const names = experts.flatMap((_, e) => expertInputNames(e));
+  const matrices = experts.flatMap((ew) => [ew.gate, ew.up, ew.down]);
+  const numInputs = 2 + matrices.length;
+  const engine = tf.engine();
+  const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const save = args[numInputs] as tf.GradSaveFunc;
+    const [xIn, wIn] = args as [tf.Tensor2D, tf.Tensor2D];
+    const inputs: tf.NamedTensorMap = { x: xIn, w: wIn };
+    names.forEach((name, i) => {
+      inputs[name] = args[2 + i] as tf.Tensor;
+    });
+    const [out, ...kept] = engine.runKernel(ROUTED_EXPERTS, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+    save([xIn, wIn, ...kept]); // clones when recording a gradient, nothing otherwise
+    tf.dispose(kept);
+    return {
+      value: out as tf.Tensor2D,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [xs, ws, g, u, s, y] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
+        const gradInputs: tf.NamedTensorMap = { dy, x: xs, w: ws, g, u, s, y };
+        names.forEach((name, i) => {
+          gradInputs[name] = matrices[i]!;
+        });
+        return engine.runKernel(ROUTED_EXPERTS_GRAD, gradInputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+      },
+    };
+  });
+  return op(x, weights, ...matrices) as tf.Tensor2D;
+};
+
+/** The op composed from tfjs ops (every backend). */
+const composed: RoutedExpertsImpl = (x, experts, weights, groups, k) => {
+  const [n, d] = x.shape;
+  const used = experts.flatMap((_, e) => (groups.offsets[e + 1]! > groups.offsets[e]! ? [e] : []));
   const numInputs = 2 + 3 * experts.length;
   const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const save = args[numInputs] as tf.GradSaveFunc;
@@ -68,7 +143,7 @@ export function routedExperts(
     const out = new Float32Array(n * d);
     const kept: tf.Tensor[] = []; // per used expert: gate·x, up·x, expert output
     for (const e of used) {
-      const slots = slotsOf[e]!;
+      const slots = slotsOf(groups, e);
       const ew = experts[e]!;
       const [g, u, y] = tf.tidy(() => {
         const xs = tf.tensor2d(gatherTokens(xData, slots, k, d), [slots.length, d]);
@@ -95,7 +170,7 @@ export function routedExperts(
         const dw = new Float32Array(n * k);
         const dExperts: Array<tf.Tensor[] | null> = experts.map(() => null);
         used.forEach((e, i) => {
-          const slots = slotsOf[e]!;
+          const slots = slotsOf(groups, e);
           const m = slots.length;
           const ew = experts[e]!;
           const [g, u, y] = saved.slice(3 * i, 3 * i + 3) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
@@ -142,4 +217,4 @@ export function routedExperts(
     };
   });
   return op(x, weights, ...experts.flatMap((ew) => [ew.gate, ew.up, ew.down])) as tf.Tensor2D;
-}
+};

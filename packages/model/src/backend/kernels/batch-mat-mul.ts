@@ -157,7 +157,7 @@ export function makeBatchMatMul(stock: KernelFunc): KernelFunc {
       }
       const gemm = gemmFor(backend.wasm);
       if (batchB === 1) {
-        gemm(aData.memoryOffset, bData.memoryOffset, outData.memoryOffset, batchA * m, n, k, k, n, n);
+        gemm(aData.memoryOffset, bData.memoryOffset, outData.memoryOffset, batchA * m, n, k, k, 1, n, n, 0);
         ok = true;
         return out;
       }
@@ -166,7 +166,7 @@ export function makeBatchMatMul(stock: KernelFunc): KernelFunc {
       for (let i = 0; i < aIndex.length; i++) {
         const aPtr = aData.memoryOffset + 4 * aIndex[i]! * m * k;
         const bPtr = bData.memoryOffset + 4 * bIndex[i]! * k * n;
-        gemm(aPtr, bPtr, outData.memoryOffset + 4 * i * m * n, m, n, k, k, n, n);
+        gemm(aPtr, bPtr, outData.memoryOffset + 4 * i * m * n, m, n, k, k, 1, n, n, 0);
       }
       ok = true;
       return out;

@@ -48,8 +48,10 @@ export function makeSum(stock: KernelFunc): KernelFunc {
       cols,
       rows,
       rows,
+      1,
       cols,
       cols,
+      0,
     );
     return out;
   };

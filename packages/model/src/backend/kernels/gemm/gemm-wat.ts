@@ -3,14 +3,16 @@
  * `generate.ts` assembles it (with the `wabt` dev dependency) into `gemm-binary.ts`, which is what ships; the test
  * re-assembles it and checks the shipped bytes still match this source.
  *
- * The kernel: `gemm(a, b, c, m, n, k, lda, ldb, ldc)` computes `C[m, n] = A[m, k] · B[k, n]` (overwriting C) for
- * row-major operands given as byte offsets into tfjs's wasm heap, leading dimensions in elements. It is
- * single-threaded on purpose: it serves the many small matmuls (attention's per-head products) for which waking
- * XNNPACK's thread pool costs more than the work. Blocks of 4 rows × 8 columns keep 8 f32x4 accumulators in
- * registers (plus 2 for B and 1 for the broadcast A element — under the 16 SIMD registers of x86-64); edges use
- * 4×4, 1×8, 1×4 blocks and a scalar loop. The module imports the heap as `env.memory` — shared for the threaded
- * tfjs build, not for the single-threaded one, so there are two variants. It does not transpose or pack: callers
- * hand it row-major data.
+ * The kernel: `gemm(a, b, c, m, n, k, rsa, csa, ldb, ldc, accumulate)` computes `C[m, n] (+)= A[m, k] · B[k, n]` for
+ * operands given as byte offsets into tfjs's wasm heap. A is addressed by two strides (in elements): element (i, p)
+ * sits at `a + i·rsa + p·csa`, so a row-major A is `rsa = lda, csa = 1` and a transposed one (stored `[k, m]`, the
+ * `gᵀ·x` of every weight gradient) is `rsa = 1, csa = lda` — no transpose pass. B and C are row-major with leading
+ * dimensions `ldb`, `ldc`. `accumulate = 1` adds into C instead of overwriting it (for sums of products).
+ * It is single-threaded on purpose: it serves the many small matmuls (attention's per-head products, each MoE
+ * expert's rows) for which waking XNNPACK's thread pool costs more than the work. Blocks of 4 rows × 8 columns keep
+ * 8 f32x4 accumulators in registers (plus 2 for B and 1 for the broadcast A element — under the 16 SIMD registers of
+ * x86-64); edges use 4×4, 1×8, 1×4 blocks and a scalar loop. The module imports the heap as `env.memory` — shared
+ * for the threaded tfjs build, not for the single-threaded one, so there are two variants. It does not pack B.
  */
 
 /** One register block: rows × (4·vecs) columns of C, accumulated over k. */
@@ -27,9 +29,16 @@ function block(rows: number, vecs: number): string {
   ].join(' ');
   const init = Array.from(
     { length: rows },
-    (_, r) => `(local.set $a${r} (i32.add (local.get $a) (i32.mul (i32.const ${r}) (local.get $lda))))`,
+    (_, r) => `(local.set $a${r} (i32.add (local.get $a) (i32.mul (i32.const ${r}) (local.get $rsa))))`,
   ).join('\n    ');
-  const zero = accs.map((a) => `(local.set ${a} (v128.const i64x2 0 0))`).join('\n    ');
+  // Accumulators start at zero (wasm locals do) or, when accumulating, at C.
+  const loadC = Array.from({ length: rows }, (_, r) =>
+    Array.from(
+      { length: vecs },
+      (_, v) =>
+        `(local.set $acc${r}_${v} (v128.load offset=${16 * v} align=4 (i32.add (local.get $c) (i32.mul (i32.const ${r}) (local.get $ldc)))))`,
+    ).join('\n      '),
+  ).join('\n      ');
   const loadB = Array.from(
     { length: vecs },
     (_, v) => `(local.set $b${v} (v128.load offset=${16 * v} align=4 (local.get $bp)))`,
@@ -41,7 +50,7 @@ function block(rows: number, vecs: number): string {
       (_, v) =>
         `(local.set $acc${r}_${v} (f32x4.add (local.get $acc${r}_${v}) (f32x4.mul (local.get $s) (local.get $b${v}))))`,
     );
-    const step = `(local.set $a${r} (i32.add (local.get $a${r}) (i32.const 4)))`;
+    const step = `(local.set $a${r} (i32.add (local.get $a${r}) (local.get $csa)))`;
     return [splat, ...adds, step].join('\n      ');
   }).join('\n      ');
   const store = Array.from({ length: rows }, (_, r) =>
@@ -52,12 +61,14 @@ function block(rows: number, vecs: number): string {
     ).join('\n    '),
   ).join('\n    ');
   return `
-  (func ${name} (param $a i32) (param $b i32) (param $c i32) (param $k i32) (param $lda i32) (param $ldb i32) (param $ldc i32)
+  (func ${name} (param $a i32) (param $b i32) (param $c i32) (param $k i32) (param $rsa i32) (param $csa i32)
+        (param $ldb i32) (param $ldc i32) (param $accumulate i32)
     ${locals}
     ${init}
-    ${zero}
+    (if (local.get $accumulate) (then
+      ${loadC}))
     (local.set $bp (local.get $b))
-    (local.set $end (i32.add (local.get $a0) (i32.shl (local.get $k) (i32.const 2))))
+    (local.set $end (i32.add (local.get $a0) (i32.mul (local.get $k) (local.get $csa))))
     (block $done (loop $next
       (br_if $done (i32.ge_u (local.get $a0) (local.get $end)))
       ${loadB}
@@ -70,26 +81,26 @@ function block(rows: number, vecs: number): string {
 /** Scalar edge: rows × cols of C, one dot product at a time. */
 const scalar = `
   (func $scalar (param $a i32) (param $b i32) (param $c i32) (param $rows i32) (param $cols i32) (param $k i32)
-        (param $lda i32) (param $ldb i32) (param $ldc i32)
-    (local $r i32) (local $j i32) (local $p i32) (local $sum f32) (local $ap i32) (local $bp i32)
+        (param $rsa i32) (param $csa i32) (param $ldb i32) (param $ldc i32) (param $accumulate i32)
+    (local $r i32) (local $j i32) (local $p i32) (local $sum f32) (local $ap i32) (local $bp i32) (local $cp i32)
     (block $rows_done (loop $row
       (br_if $rows_done (i32.ge_u (local.get $r) (local.get $rows)))
       (local.set $j (i32.const 0))
       (block $cols_done (loop $col
         (br_if $cols_done (i32.ge_u (local.get $j) (local.get $cols)))
-        (local.set $sum (f32.const 0))
-        (local.set $ap (i32.add (local.get $a) (i32.mul (local.get $r) (local.get $lda))))
+        (local.set $cp (i32.add (i32.add (local.get $c) (i32.mul (local.get $r) (local.get $ldc))) (i32.shl (local.get $j) (i32.const 2))))
+        (local.set $sum (if (result f32) (local.get $accumulate) (then (f32.load (local.get $cp))) (else (f32.const 0))))
+        (local.set $ap (i32.add (local.get $a) (i32.mul (local.get $r) (local.get $rsa))))
         (local.set $bp (i32.add (local.get $b) (i32.shl (local.get $j) (i32.const 2))))
         (local.set $p (i32.const 0))
         (block $k_done (loop $dot
           (br_if $k_done (i32.ge_u (local.get $p) (local.get $k)))
           (local.set $sum (f32.add (local.get $sum) (f32.mul (f32.load (local.get $ap)) (f32.load (local.get $bp)))))
-          (local.set $ap (i32.add (local.get $ap) (i32.const 4)))
+          (local.set $ap (i32.add (local.get $ap) (local.get $csa)))
           (local.set $bp (i32.add (local.get $bp) (local.get $ldb)))
           (local.set $p (i32.add (local.get $p) (i32.const 1)))
           (br $dot)))
-        (f32.store (i32.add (i32.add (local.get $c) (i32.mul (local.get $r) (local.get $ldc))) (i32.shl (local.get $j) (i32.const 2)))
-          (local.get $sum))
+        (f32.store (local.get $cp) (local.get $sum))
         (local.set $j (i32.add (local.get $j) (i32.const 1)))
         (br $col)))
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
@@ -99,42 +110,43 @@ const scalar = `
 function band(rows: number): string {
   return `
   (func $band_${rows} (param $a i32) (param $b i32) (param $c i32) (param $n i32) (param $k i32)
-        (param $lda i32) (param $ldb i32) (param $ldc i32)
+        (param $rsa i32) (param $csa i32) (param $ldb i32) (param $ldc i32) (param $accumulate i32)
     (local $j i32)
     (block $wide_done (loop $wide
       (br_if $wide_done (i32.gt_u (i32.add (local.get $j) (i32.const 8)) (local.get $n)))
       (call $blk_${rows}x2 (local.get $a) (i32.add (local.get $b) (i32.shl (local.get $j) (i32.const 2)))
-        (i32.add (local.get $c) (i32.shl (local.get $j) (i32.const 2))) (local.get $k) (local.get $lda) (local.get $ldb) (local.get $ldc))
+        (i32.add (local.get $c) (i32.shl (local.get $j) (i32.const 2))) (local.get $k) (local.get $rsa) (local.get $csa) (local.get $ldb) (local.get $ldc) (local.get $accumulate))
       (local.set $j (i32.add (local.get $j) (i32.const 8)))
       (br $wide)))
     (if (i32.le_u (i32.add (local.get $j) (i32.const 4)) (local.get $n)) (then
       (call $blk_${rows}x1 (local.get $a) (i32.add (local.get $b) (i32.shl (local.get $j) (i32.const 2)))
-        (i32.add (local.get $c) (i32.shl (local.get $j) (i32.const 2))) (local.get $k) (local.get $lda) (local.get $ldb) (local.get $ldc))
+        (i32.add (local.get $c) (i32.shl (local.get $j) (i32.const 2))) (local.get $k) (local.get $rsa) (local.get $csa) (local.get $ldb) (local.get $ldc) (local.get $accumulate))
       (local.set $j (i32.add (local.get $j) (i32.const 4)))))
     (call $scalar (local.get $a) (i32.add (local.get $b) (i32.shl (local.get $j) (i32.const 2)))
       (i32.add (local.get $c) (i32.shl (local.get $j) (i32.const 2))) (i32.const ${rows}) (i32.sub (local.get $n) (local.get $j))
-      (local.get $k) (local.get $lda) (local.get $ldb) (local.get $ldc)))`;
+      (local.get $k) (local.get $rsa) (local.get $csa) (local.get $ldb) (local.get $ldc) (local.get $accumulate)))`;
 }
 
 const gemm = `
   (func $gemm (export "gemm") (param $a i32) (param $b i32) (param $c i32) (param $m i32) (param $n i32) (param $k i32)
-        (param $lda i32) (param $ldb i32) (param $ldc i32)
+        (param $rsa i32) (param $csa i32) (param $ldb i32) (param $ldc i32) (param $accumulate i32)
     (local $i i32)
-    ;; leading dimensions in bytes from here on
-    (local.set $lda (i32.shl (local.get $lda) (i32.const 2)))
+    ;; strides in bytes from here on
+    (local.set $rsa (i32.shl (local.get $rsa) (i32.const 2)))
+    (local.set $csa (i32.shl (local.get $csa) (i32.const 2)))
     (local.set $ldb (i32.shl (local.get $ldb) (i32.const 2)))
     (local.set $ldc (i32.shl (local.get $ldc) (i32.const 2)))
     (block $bands_done (loop $bands
       (br_if $bands_done (i32.gt_u (i32.add (local.get $i) (i32.const 4)) (local.get $m)))
-      (call $band_4 (local.get $a) (local.get $b) (local.get $c) (local.get $n) (local.get $k) (local.get $lda) (local.get $ldb) (local.get $ldc))
-      (local.set $a (i32.add (local.get $a) (i32.shl (local.get $lda) (i32.const 2))))
+      (call $band_4 (local.get $a) (local.get $b) (local.get $c) (local.get $n) (local.get $k) (local.get $rsa) (local.get $csa) (local.get $ldb) (local.get $ldc) (local.get $accumulate))
+      (local.set $a (i32.add (local.get $a) (i32.shl (local.get $rsa) (i32.const 2))))
       (local.set $c (i32.add (local.get $c) (i32.shl (local.get $ldc) (i32.const 2))))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
       (br $bands)))
     (block $rows_done (loop $rows
       (br_if $rows_done (i32.ge_u (local.get $i) (local.get $m)))
-      (call $band_1 (local.get $a) (local.get $b) (local.get $c) (local.get $n) (local.get $k) (local.get $lda) (local.get $ldb) (local.get $ldc))
-      (local.set $a (i32.add (local.get $a) (local.get $lda)))
+      (call $band_1 (local.get $a) (local.get $b) (local.get $c) (local.get $n) (local.get $k) (local.get $rsa) (local.get $csa) (local.get $ldb) (local.get $ldc) (local.get $accumulate))
+      (local.set $a (i32.add (local.get $a) (local.get $rsa)))
       (local.set $c (i32.add (local.get $c) (local.get $ldc)))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br $rows))))`;

@@ -24,6 +24,20 @@ function reference(a: Float32Array, b: Float32Array, m: number, n: number, k: nu
   return c;
 }
 
+/** `a` stored `[k, m]` → its transpose `[m, k]`, row-major. */
+function transpose(a: Float32Array, k: number, m: number): Float32Array {
+  const t = new Float32Array(m * k);
+  for (let p = 0; p < k; p++) for (let i = 0; i < m; i++) t[i * k + p] = a[p * m + i]!;
+  return t;
+}
+
+interface RunOptions {
+  /** `a` is stored `[k, m]` (passed with strides `(1, m)`). */
+  transA?: boolean;
+  /** C's starting values, added to (accumulate = 1). */
+  c0?: Float32Array;
+}
+
 /** Runs the kernel on heap copies of `a` and `b`, with a canary-filled C to catch writes outside it. */
 function runGemm(
   a: Float32Array,
@@ -31,6 +45,7 @@ function runGemm(
   m: number,
   n: number,
   k: number,
+  opts: RunOptions = {},
 ): { c: Float32Array; canaryOk: boolean } {
   const { wasm } = backend;
   const pad = 16; // floats of canary either side of C
@@ -44,7 +59,9 @@ function runGemm(
     heap().set(a, ap / 4);
     heap().set(b, bp / 4);
     heap().fill(-7, cp / 4 - pad, cp / 4 + m * n + pad);
-    gemmFor(wasm)(ap, bp, cp, m, n, k, k, n, n);
+    if (opts.c0 !== undefined) heap().set(opts.c0, cp / 4);
+    const [rsa, csa] = opts.transA ? [1, m] : [k, 1];
+    gemmFor(wasm)(ap, bp, cp, m, n, k, rsa, csa, n, n, opts.c0 === undefined ? 0 : 1);
     const h = heap();
     const c = h.slice(cp / 4, cp / 4 + m * n);
     const before = h.subarray(cp / 4 - pad, cp / 4);
@@ -81,6 +98,37 @@ describe('wasm SIMD gemm kernel', () => {
     expect(canaryOk).toBe(true);
   });
 
+  test.each([
+    [4, 8, 3],
+    [5, 13, 9],
+    [128, 128, 64],
+    [3, 1, 17],
+  ])('transposed A (strides 1, m): m %i, n %i, k %i equals the product with Aᵀ', (m, n, k) => {
+    const at = randomArray(k * m, m * 7 + k); // stored [k, m]
+    const b = randomArray(k * n, n * 5 + k);
+    const { c, canaryOk } = runGemm(at, b, m, n, k, { transA: true });
+    expectClose(c, reference(transpose(at, k, m), b, m, n, k), 1e-5, 1e-5);
+    expect(canaryOk).toBe(true);
+  });
+
+  test.each([
+    [4, 8, 3],
+    [5, 13, 9],
+    [2, 3, 0],
+  ])('accumulate = 1 adds the product to C: m %i, n %i, k %i', (m, n, k) => {
+    const a = randomArray(m * k, 3);
+    const b = randomArray(k * n, 4);
+    const c0 = randomArray(m * n, 5);
+    const { c, canaryOk } = runGemm(a, b, m, n, k, { c0 });
+    expectClose(
+      c,
+      Float64Array.from(reference(a, b, m, n, k), (v, i) => v + c0[i]!),
+      1e-5,
+      1e-5,
+    );
+    expect(canaryOk).toBe(true);
+  });
+
   it('k = 0 gives zeros; m = 0 or n = 0 writes nothing', () => {
     expect(Array.from(runGemm(new Float32Array(0), new Float32Array(0), 2, 5, 0).c)).toEqual(Array(10).fill(0));
     expect(runGemm(new Float32Array(0), randomArray(12, 1), 0, 4, 3).canaryOk).toBe(true);
@@ -94,18 +142,23 @@ describe('wasm SIMD gemm kernel', () => {
     expect(Array.from(c)).toEqual(Array.from(reference(a, b, 2, 4, 2), (v) => Math.fround(v)));
   });
 
-  it('property: any m, n, k up to 40 agrees with the reference and stays inside C', () => {
+  it('property: any m, n, k up to 40, A transposed or not, overwrite or accumulate, agrees with the reference and stays inside C', () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 1, max: 40 }),
         fc.integer({ min: 1, max: 40 }),
         fc.integer({ min: 1, max: 40 }),
         fc.integer({ min: 0, max: 1 << 20 }),
-        (m, n, k, seed) => {
-          const a = randomArray(m * k, seed);
+        fc.boolean(),
+        fc.boolean(),
+        (m, n, k, seed, transA, accumulate) => {
+          const a = randomArray(m * k, seed); // [m, k], or [k, m] when transA
           const b = randomArray(k * n, seed + 1);
-          const { c, canaryOk } = runGemm(a, b, m, n, k);
-          expectClose(c, reference(a, b, m, n, k), 1e-5, 1e-5);
+          const c0 = accumulate ? randomArray(m * n, seed + 2) : undefined;
+          const { c, canaryOk } = runGemm(a, b, m, n, k, { transA, c0 });
+          const want = reference(transA ? transpose(a, k, m) : a, b, m, n, k);
+          if (c0 !== undefined) for (let i = 0; i < want.length; i++) want[i]! += c0[i]!;
+          expectClose(c, want, 1e-5, 1e-5);
           expect(canaryOk).toBe(true);
         },
       ),

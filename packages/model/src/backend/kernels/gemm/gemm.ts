@@ -6,7 +6,11 @@
 import type { WasmModule } from '../../wasm-internals';
 import { GEMM_WASM_BASE64 } from './gemm-binary';
 
-/** `C[m, n] = A[m, k] · B[k, n]`, row-major, pointers are heap byte offsets, leading dimensions in elements. */
+/**
+ * `C[m, n] = A[m, k] · B[k, n]` (or `+=` when `accumulate` is 1). Pointers are heap byte offsets; strides in
+ * elements. A's element (i, p) is at `a + i·rsa + p·csa`: row-major A is `(rsa, csa) = (lda, 1)`, A stored
+ * transposed as `[k, m]` is `(1, lda)`. B and C are row-major with leading dimensions `ldb`, `ldc`.
+ */
 export type Gemm = (
   a: number,
   b: number,
@@ -14,9 +18,11 @@ export type Gemm = (
   m: number,
   n: number,
   k: number,
-  lda: number,
+  rsa: number,
+  csa: number,
   ldb: number,
   ldc: number,
+  accumulate: 0 | 1,
 ) => void;
 
 interface WebAssemblyApi {
