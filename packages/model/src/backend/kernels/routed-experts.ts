@@ -18,7 +18,14 @@
  * The routing is host-side: `attrs.order` lists the routed slots `n·k + j` grouped by expert (token order inside a
  * group) and `attrs.offsets` (`E + 1` entries) delimits the groups — see `groupSlotsByExpert` in `nn/routed-experts.ts`.
  */
-import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
+import {
+  getKernel,
+  type KernelBackend,
+  type KernelConfig,
+  type KernelFunc,
+  type NamedAttrMap,
+  type TensorInfo,
+} from '@tensorflow/tfjs';
 import { tensorData, type WasmBackend } from '../wasm-internals';
 import { type Gemm, gemmFor } from './gemm/gemm';
 
@@ -85,6 +92,13 @@ function gatherRows(h: Float32Array, x: number, xs: number, order: Int32Array, k
 
 const offsetOf = (backend: WasmBackend, t: TensorInfo) => tensorData(backend, t).memoryOffset / 4;
 
+/** `σ(x)` as a new output, by the stock wasm Sigmoid kernel (a plain `(xId, outId)` C kernel: no setup state). */
+function sigmoidOf(backend: WasmBackend, x: TensorInfo): TensorInfo {
+  const stock = getKernel('Sigmoid', 'wasm');
+  if (stock === undefined) throw new Error(`${ROUTED_EXPERTS}: the wasm backend has no Sigmoid kernel`);
+  return stock.kernelFunc({ inputs: { x }, backend: backend as unknown as KernelBackend, attrs: {} }) as TensorInfo;
+}
+
 function checkFloat32(name: string, tensors: TensorInfo[]): void {
   for (const t of tensors)
     if (t.dtype !== 'float32') throw new Error(`${name}: float32 only, got a ${t.dtype} input of shape [${t.shape}]`);
@@ -103,8 +117,8 @@ function forward(args: { inputs: object; backend: unknown; attrs?: NamedAttrMap 
   const out = backend.makeOutput([n, d], 'float32');
   const g = backend.makeOutput([m, inter], 'float32');
   const u = backend.makeOutput([m, inter], 'float32');
-  const s = backend.makeOutput([m, inter], 'float32');
   const y = backend.makeOutput([m, d], 'float32');
+  let s: TensorInfo | undefined;
   const scratch = new Scratch(backend);
   try {
     const xs = scratch.floats(m * d) / 4;
@@ -112,9 +126,8 @@ function forward(args: { inputs: object; backend: unknown; attrs?: NamedAttrMap 
     const wt = scratch.floats(d * inter) / 4;
     const gemm = gemmFor(backend.wasm);
     // Views after every allocation (malloc may grow, and so replace, the heap).
-    const h = new Float32Array(backend.wasm.HEAPU8.buffer);
-    const [pOut, pG, pU, pS, pY, pX, pW] = [out, g, u, s, y, x, w].map((t) => offsetOf(backend, t)) as number[] as [
-      number,
+    let h = new Float32Array(backend.wasm.HEAPU8.buffer);
+    const [pOut, pG, pU, pY, pX, pW] = [out, g, u, y, x, w].map((t) => offsetOf(backend, t)) as number[] as [
       number,
       number,
       number,
@@ -133,12 +146,11 @@ function forward(args: { inputs: object; backend: unknown; attrs?: NamedAttrMap 
       transposeInto(h, offsetOf(backend, up), wt, inter, d);
       gemm(4 * (xs + r0 * d), 4 * wt, 4 * (pU + r0 * inter), rows, inter, d, d, 1, inter, inter, 0);
     }
-    for (let i = 0; i < m * inter; i++) {
-      const gi = h[pG + i]!;
-      const si = 1 / (1 + Math.exp(-gi));
-      h[pS + i] = si;
-      h[hid + i] = gi * si * h[pU + i]!;
-    }
+    // σ(G) by the stock kernel (XNNPACK's vectorised sigmoid: a JS Math.exp per element costs ~10× more).
+    s = sigmoidOf(backend, g);
+    h = new Float32Array(backend.wasm.HEAPU8.buffer); // the output's allocation may have grown the heap
+    const pS = offsetOf(backend, s);
+    for (let i = 0; i < m * inter; i++) h[hid + i] = h[pG + i]! * h[pS + i]! * h[pU + i]!;
     for (let e = 0; e < numExperts; e++) {
       const r0 = attrs.offsets[e]!;
       const rows = attrs.offsets[e + 1]! - r0;
@@ -154,10 +166,13 @@ function forward(args: { inputs: object; backend: unknown; attrs?: NamedAttrMap 
       const yr = pY + r * d;
       for (let j = 0; j < d; j++) h[o + j]! += ws * h[yr + j]!;
     }
+  } catch (error) {
+    for (const t of [out, g, u, y, s]) if (t !== undefined) backend.disposeData(t.dataId);
+    throw error;
   } finally {
     scratch.free();
   }
-  return [out, g, u, s, y];
+  return [out, g, u, s as TensorInfo, y];
 }
 
 function backward(args: { inputs: object; backend: unknown; attrs?: NamedAttrMap }): TensorInfo[] {
@@ -250,6 +265,9 @@ function backward(args: { inputs: object; backend: unknown; attrs?: NamedAttrMap
         for (let j = 0; j < d; j++) h[o + j]! += h[src + j]!;
       }
     }
+  } catch (error) {
+    for (const t of [dx, dw, ...dWeights.flat()]) backend.disposeData(t.dataId);
+    throw error;
   } finally {
     scratch.free();
   }
