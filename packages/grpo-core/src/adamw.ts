@@ -9,9 +9,10 @@
  * Like PyTorch, each parameter keeps its own step count, and a parameter without a gradient this step is left
  * alone (no decay either). The state exports to named tensors — `<name>.exp_avg`, `<name>.exp_avg_sq`,
  * `<name>.step`, PyTorch's names — and imports back for an exact resume. The learning rate is an argument of
- * `step` (see `learningRateAt`); gradient clipping is separate (`clipGradNorm`).
+ * `step` (see `learningRateAt`); gradient clipping is separate (`clipGradNorm`). The per-parameter arithmetic is
+ * `adamwUpdate` of @r1/model (a fused kernel on wasm).
  */
-import { tf } from '@r1/model';
+import { adamwUpdate, tf } from '@r1/model';
 import { type NamedTensors, namedEntries } from './named-tensors';
 
 export interface AdamWOptions {
@@ -87,16 +88,15 @@ export class AdamW {
       const p = this.params.get(name) as tf.Variable;
       const state = this.moments.get(name) as Moments;
       const t = state.step + 1;
-      const stepSize = learningRate / (1 - beta1 ** t);
-      const sqrtBiasCorrection2 = Math.sqrt(1 - beta2 ** t);
-      const [m, v] = tf.tidy(() => {
-        const decayed = weightDecay > 0 ? tf.mul(p, 1 - learningRate * weightDecay) : p;
-        const m = tf.add(tf.mul(state.m, beta1), tf.mul(g, 1 - beta1));
-        const v = tf.add(tf.mul(state.v, beta2), tf.mul(tf.mul(g, g), 1 - beta2));
-        const denominator = tf.add(tf.div(tf.sqrt(v), sqrtBiasCorrection2), epsilon);
-        p.assign(tf.sub(decayed, tf.mul(tf.div(m, denominator), stepSize)));
-        return [m, v];
-      }) as [tf.Tensor, tf.Tensor];
+      // The arithmetic lives in @r1/model: one fused kernel on wasm, composed ops elsewhere.
+      const { m, v } = adamwUpdate(p, g, state.m, state.v, {
+        learningRate,
+        beta1,
+        beta2,
+        epsilon,
+        weightDecay,
+        step: t,
+      });
       state.m.dispose();
       state.v.dispose();
       // keep: a caller's enclosing tf.tidy must not dispose the optimiser's state.

@@ -4,5 +4,6 @@
  */
 export * as tf from '@tensorflow/tfjs';
 export * from './backend/index';
-export * from './nn/index';
 export * from './io/index';
+export * from './nn/index';
+export * from './optim/index';

@@ -9,9 +9,11 @@
  * - `Sum` over leading axes (bias and norm gradients): one pass instead of transpose + reduce.
  * - `R1RoutedExperts` / `R1RoutedExpertsGrad` (new): a sparse MoE layer's routed experts, forward and backward, in
  *   place on the heap (`nn/routed-experts.ts` calls them where registered, and composes tfjs ops elsewhere).
- * It does not touch other backends; apart from the MoE pair, models keep calling plain tfjs ops.
+ * - `R1AdamW` (new): one AdamW parameter update as one loop (`optim/adamw-update.ts` calls it where registered).
+ * It does not touch other backends; apart from these three, models keep calling plain tfjs ops.
  */
 import * as tf from '@tensorflow/tfjs';
+import { ADAMW, adamwConfig } from './kernels/adamw';
 import { batchMatMulConfig } from './kernels/batch-mat-mul';
 import { gatherV2Config } from './kernels/gather-v2';
 import {
@@ -31,6 +33,7 @@ export const WASM_KERNEL_PACK = [
   'Sum',
   ROUTED_EXPERTS,
   ROUTED_EXPERTS_GRAD,
+  ADAMW,
 ] as const;
 
 const installed = new Set<tf.KernelFunc>();
@@ -58,6 +61,6 @@ export function registerWasmKernelPack(): void {
     installed.add(gatherV2Config.kernelFunc);
   }
   if (tf.getKernel('UnsortedSegmentSum', 'wasm') === undefined) tf.registerKernel(unsortedSegmentSumConfig);
-  for (const config of [routedExpertsConfig, routedExpertsGradConfig])
+  for (const config of [routedExpertsConfig, routedExpertsGradConfig, adamwConfig])
     if (tf.getKernel(config.kernelName, 'wasm') === undefined) tf.registerKernel(config);
 }

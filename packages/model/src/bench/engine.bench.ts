@@ -5,14 +5,14 @@
  * Reference shape: Qwen2 {vocab 64, hidden 128, 2 layers, 4 heads, 4 kv heads, FFN 512}, batch 16, sequence 64.
  * `scripts/reference/torch_train_step.py` runs the identical step in PyTorch for the side-by-side ratio.
  *
- * The backend is whatever `initBackend()` picks (`R1_BACKEND` / `R1_WASM_THREADS` to choose). AdamW is written out
- * here with PyTorch's update rule (@r1/grpo-core's AdamW cannot be imported from @r1/model), so the op count per
- * step matches what a trainer does.
+ * The backend is whatever `initBackend()` picks (`R1_BACKEND` / `R1_WASM_THREADS` to choose). The AdamW step is
+ * `adamwUpdate` (`bench-adamw.ts`), the arithmetic @r1/grpo-core's AdamW runs, so the step is what a trainer does.
  */
 import * as tf from '@tensorflow/tfjs';
 import { median, report, timeIt } from '../../../../scripts/bench-lib';
 import { initBackend } from '../backend/index';
 import { createModel, resolveModelConfig } from '../nn/index';
+import { benchAdamW } from './bench-adamw';
 
 const BATCH = 16;
 const SEQ = 64;
@@ -54,42 +54,11 @@ function tokens(): { ids: tf.Tensor2D; targets: tf.Tensor2D } {
   return { ids, targets };
 }
 
-/** PyTorch's AdamW (lr 1e-3, betas (0.9, 0.999), eps 1e-8, weight decay 0.01), one state per variable. */
-function adamw(vars: tf.Variable[]) {
-  const [lr, b1, b2, eps, wd] = [1e-3, 0.9, 0.999, 1e-8, 0.01];
-  const state: Array<{ m: tf.Tensor; v: tf.Tensor }> = vars.map((v) => ({
-    m: tf.keep(tf.zerosLike(v) as tf.Tensor),
-    v: tf.keep(tf.zerosLike(v) as tf.Tensor),
-  }));
-  let t = 0;
-  return (grads: Record<string, tf.Tensor>) => {
-    t++;
-    const stepSize = lr / (1 - b1 ** t);
-    const bc2 = Math.sqrt(1 - b2 ** t);
-    vars.forEach((p, i) => {
-      const g = grads[p.name];
-      const s = state[i]!;
-      if (g === undefined) return;
-      const [m, v] = tf.tidy(() => {
-        const m = tf.add(tf.mul(s.m, b1), tf.mul(g, 1 - b1));
-        const v = tf.add(tf.mul(s.v, b2), tf.mul(tf.mul(g, g), 1 - b2));
-        const update = tf.div(m, tf.add(tf.div(tf.sqrt(v), bc2), eps));
-        p.assign(tf.sub(tf.mul(p, 1 - lr * wd), tf.mul(update, stepSize)));
-        return [tf.keep(m), tf.keep(v)];
-      });
-      s.m.dispose();
-      s.v.dispose();
-      s.m = m;
-      s.v = v;
-    });
-  };
-}
-
 const info = await initBackend();
 const model = createModel(config, { seed: 0 });
 const { ids, targets } = tokens();
 const vars = model.trainableVariables();
-const step = adamw(vars);
+const step = benchAdamW(vars);
 let lastLoss = Number.NaN;
 
 function trainStep(): void {

@@ -2,7 +2,7 @@
  * MoE training-step benchmarks on the reference shape (vocab 64, hidden 128, 2 layers, 4 heads, 4 kv heads,
  * batch 16, seq 64; every layer MoE: 8 routed experts, top-2, 1 shared, moe_intermediate_size 128).
  *
- * - `engine.moe_step`: ms per forward + backward + Adam step with the sparse dispatch (each expert on its tokens).
+ * - `engine.moe_step`: ms per forward + backward + AdamW step with the sparse dispatch (each expert on its tokens).
  * - `engine.moe_dense_step`: the same step computing all 8 experts on every token (`moeDispatch: 'dense'`).
  * BAR: moe_step ≤ 0.5 × moe_dense_step. Both run the same model, loss and optimizer; only the dispatch differs.
  * Also `engine.moe_decode_token`: ms per decoded token (KV cache) for the same model, batch 16, 64-token prompt.
@@ -12,6 +12,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { median, report, timeIt } from '../../../../scripts/bench-lib';
 import { initBackend } from '../backend/index';
+import { benchAdamW } from '../bench/bench-adamw';
 import { resolveModelConfig } from './config';
 import { createModel } from './model';
 import type { MoeDispatch } from './types';
@@ -41,10 +42,10 @@ function tokens(seed: number): tf.Tensor2D {
   return tf.tidy(() => tf.randomUniformInt([BATCH, SEQ], 0, config.vocab_size, seed) as tf.Tensor2D);
 }
 
-/** A forward + backward + Adam step of a fresh seeded model, with the given dispatch. */
+/** A forward + backward + AdamW step of a fresh seeded model, with the given dispatch. */
 function makeStep(dispatch: MoeDispatch): { step: () => void; dispose: () => void } {
   const model = createModel(config, { seed: 0 });
-  const optimizer = tf.train.adam(1e-3);
+  const optimizer = benchAdamW(model.trainableVariables());
   const ids = tokens(1);
   const targets = tokens(2);
   const step = () => {
@@ -54,12 +55,11 @@ function makeStep(dispatch: MoeDispatch): { step: () => void; dispose: () => voi
       tf.dispose([s.logprobs, s.entropy]);
       return loss;
     }, model.trainableVariables());
-    optimizer.applyGradients(Object.entries(grads).map(([name, tensor]) => ({ name, tensor })));
+    optimizer(grads);
     value.dataSync(); // wait for the step to finish
     tf.dispose([value, ...Object.values(grads)]);
   };
   const dispose = () => {
-    optimizer.dispose();
     tf.dispose([ids, targets]);
     model.dispose();
   };

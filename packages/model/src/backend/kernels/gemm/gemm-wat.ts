@@ -13,6 +13,7 @@
  * 8 f32x4 accumulators in registers (plus 2 for B and 1 for the broadcast A element — under the 16 SIMD registers of
  * x86-64); edges use 4×4, 1×8, 1×4 blocks and a scalar loop. The module imports the heap as `env.memory` — shared
  * for the threaded tfjs build, not for the single-threaded one, so there are two variants. It does not pack B.
+ * The module also carries `adamw`, the fused optimiser update (below), which needs the same heap access.
  */
 
 /** One register block: rows × (4·vecs) columns of C, accumulated over k. */
@@ -151,6 +152,51 @@ const gemm = `
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br $rows))))`;
 
+/**
+ * `adamw(p, g, m, v, p1, m1, v1, n, β₁, β₂, 1−β₁, 1−β₂, decay, stepSize, √bc₂, ε)`: one AdamW update of n floats
+ * (PyTorch's rule, see `optim/adamw-update.ts`), four lanes at a time, float32 throughout like the composed ops:
+ * m1 = β₁m + (1−β₁)g, v1 = β₂v + (1−β₂)g², p1 = p·decay − stepSize·m1 / (√v1 / √bc₂ + ε). Pointers in bytes.
+ */
+function adamwLanes(): string {
+  const args = ['b1', 'b2', 'c1', 'c2', 'decay', 'step', 'bc2', 'eps'];
+  const splats = args.map((a) => `(local.set $v${a} (f32x4.splat (local.get $${a})))`).join('\n    ');
+  // One element (scalar) or four (vector) of the update; `t` is 'f32' or 'f32x4'.
+  const update = (t: 'f32' | 'f32x4', load: string, store: string, pre: string) => {
+    const k = (a: string) => (t === 'f32' ? `(local.get $${a})` : `(local.get $v${a})`);
+    const at = (ptr: string) => `(${load} (i32.add (local.get $${ptr}) (local.get $off)))`;
+    return `(local.set $${pre}g ${at('g')})
+      (local.set $${pre}m (${t}.add (${t}.mul ${k('b1')} ${at('m')}) (${t}.mul ${k('c1')} (local.get $${pre}g))))
+      (local.set $${pre}v (${t}.add (${t}.mul ${k('b2')} ${at('v')}) (${t}.mul ${k('c2')} (${t}.mul (local.get $${pre}g) (local.get $${pre}g)))))
+      (${store} (i32.add (local.get $m1) (local.get $off)) (local.get $${pre}m))
+      (${store} (i32.add (local.get $v1) (local.get $off)) (local.get $${pre}v))
+      (${store} (i32.add (local.get $p1) (local.get $off))
+        (${t}.sub (${t}.mul ${at('p')} ${k('decay')})
+          (${t}.div (${t}.mul ${k('step')} (local.get $${pre}m))
+            (${t}.add (${t}.div (${t}.sqrt (local.get $${pre}v)) ${k('bc2')}) ${k('eps')}))))`;
+  };
+  return `
+  (func $adamw (export "adamw") (param $p i32) (param $g i32) (param $m i32) (param $v i32)
+        (param $p1 i32) (param $m1 i32) (param $v1 i32) (param $n i32)
+        (param $b1 f32) (param $b2 f32) (param $c1 f32) (param $c2 f32) (param $decay f32) (param $step f32)
+        (param $bc2 f32) (param $eps f32)
+    (local $off i32) (local $end i32) (local $vecEnd i32)
+    ${args.map((a) => `(local $v${a} v128)`).join(' ')}
+    (local $vg v128) (local $vm v128) (local $vv v128) (local $sg f32) (local $sm f32) (local $sv f32)
+    ${splats}
+    (local.set $end (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $vecEnd (i32.and (local.get $end) (i32.const -16)))
+    (block $vec_done (loop $vec
+      (br_if $vec_done (i32.ge_u (local.get $off) (local.get $vecEnd)))
+      ${update('f32x4', 'v128.load align=4', 'v128.store align=4', 'v')}
+      (local.set $off (i32.add (local.get $off) (i32.const 16)))
+      (br $vec)))
+    (block $done (loop $tail
+      (br_if $done (i32.ge_u (local.get $off) (local.get $end)))
+      ${update('f32', 'f32.load', 'f32.store', 's')}
+      (local.set $off (i32.add (local.get $off) (i32.const 4)))
+      (br $tail))))`;
+}
+
 /** The module text. `shared` must match the heap it will import (true for tfjs's threaded build). */
 export function gemmWat(shared: boolean): string {
   const memory = shared ? '(memory 1 65536 shared)' : '(memory 1)';
@@ -163,6 +209,7 @@ ${block(1, 1)}
 ${scalar}
 ${band(4)}
 ${band(1)}
-${gemm})
+${gemm}
+${adamwLanes()})
 `;
 }

@@ -31,7 +31,35 @@ interface WebAssemblyApi {
 }
 const webAssembly = (globalThis as unknown as { WebAssembly: WebAssemblyApi }).WebAssembly;
 
-const instances = new WeakMap<WasmModule, Gemm>();
+/**
+ * One AdamW update of `n` floats (see `adamwLanes` in `gemm-wat.ts`): pointers are heap byte offsets of p, g, m, v
+ * and of the outputs p1, m1, v1; then β₁, β₂, 1−β₁, 1−β₂, decay, stepSize, √bc₂, ε.
+ */
+export type AdamWLanes = (
+  p: number,
+  g: number,
+  m: number,
+  v: number,
+  p1: number,
+  m1: number,
+  v1: number,
+  n: number,
+  beta1: number,
+  beta2: number,
+  c1: number,
+  c2: number,
+  decay: number,
+  stepSize: number,
+  sqrtBiasCorrection2: number,
+  epsilon: number,
+) => void;
+
+interface Exports {
+  gemm: Gemm;
+  adamw: AdamWLanes;
+}
+
+const instances = new WeakMap<WasmModule, Exports>();
 
 /** The heap's WebAssembly.Memory: imported (threaded build, `wasmMemory`) or exported (single-threaded, `asm.memory`). */
 function heapMemory(wasm: WasmModule): { buffer: ArrayBuffer | SharedArrayBuffer } {
@@ -42,15 +70,25 @@ function heapMemory(wasm: WasmModule): { buffer: ArrayBuffer | SharedArrayBuffer
   return memory;
 }
 
-export function gemmFor(wasm: WasmModule): Gemm {
-  let gemm = instances.get(wasm);
-  if (gemm === undefined) {
+function exportsFor(wasm: WasmModule): Exports {
+  let found = instances.get(wasm);
+  if (found === undefined) {
     const memory = heapMemory(wasm);
     const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
     const bytes = Buffer.from(shared ? GEMM_WASM_BASE64.shared : GEMM_WASM_BASE64.plain, 'base64');
     const instance = new webAssembly.Instance(new webAssembly.Module(bytes), { env: { memory } });
-    gemm = instance.exports.gemm as Gemm;
-    instances.set(wasm, gemm);
+    found = { gemm: instance.exports.gemm as Gemm, adamw: instance.exports.adamw as AdamWLanes };
+    instances.set(wasm, found);
   }
-  return gemm;
+  return found;
+}
+
+/** Our SIMD matmul on this heap. */
+export function gemmFor(wasm: WasmModule): Gemm {
+  return exportsFor(wasm).gemm;
+}
+
+/** Our SIMD AdamW update on this heap. */
+export function adamwLanesFor(wasm: WasmModule): AdamWLanes {
+  return exportsFor(wasm).adamw;
 }

@@ -1,0 +1,1 @@
+export { type AdamWStep, adamwUpdate } from './adamw-update';
