@@ -13,6 +13,8 @@ import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { BACKEND_NAMES, type BackendName, type BackendPreference, parseBackendPreference } from './backend-name';
 import { registerBatchMatMulGradient } from './gradients/batch-mat-mul-grad';
+import { startGemmPool, stopGemmPool } from './kernels/gemm/pool';
+import type { WasmBackend, WasmModule } from './wasm-internals';
 import { registerWasmKernelPack } from './wasm-kernels';
 import { registerWasmBackend, type WasmFlavour } from './wasm-loader';
 
@@ -92,7 +94,10 @@ export async function disposeBackend(): Promise<void> {
   const previous = state;
   state = undefined;
   const info = await previous.promise.catch(() => undefined);
-  if (info?.name === 'wasm' && tf.findBackendFactory('wasm') !== null) tf.removeBackend('wasm');
+  if (info?.name === 'wasm' && tf.findBackendFactory('wasm') !== null) {
+    stopGemmPool(wasmModule());
+    tf.removeBackend('wasm');
+  }
 }
 
 async function select(
@@ -203,6 +208,11 @@ function wasmThreads(options: InitBackendOptions, env: Readonly<Record<string, s
   return availableParallelism();
 }
 
+/** The Emscripten module of the registered wasm backend. */
+function wasmModule(): WasmModule {
+  return (tf.findBackend('wasm') as unknown as WasmBackend).wasm;
+}
+
 async function loadWasm(threads: number): Promise<Attempt> {
   const notes: string[] = [];
   let simd = true;
@@ -226,6 +236,12 @@ async function loadWasm(threads: number): Promise<Attempt> {
       const actual = loaded?.threads ?? 1;
       if (actual !== (flavour === 'threaded-simd' ? threads : 1))
         notes.push(`asked for ${threads} threads, got ${actual}`);
+      // Our own kernels' matmuls (MoE experts, attention heads) on as many threads as XNNPACK's.
+      try {
+        await startGemmPool(wasmModule(), actual);
+      } catch (e) {
+        notes.push(`our gemm kernels stay on one thread (${String(e)})`);
+      }
       return { ok: true, info: { name: 'wasm', threads: actual, simd: flavour !== 'plain' }, notes };
     }
     notes.push(`the ${flavour} build failed to load (${registered.error() ?? 'unknown error'}), so falling back`);

@@ -1,7 +1,8 @@
 /**
  * The routed experts of a sparse MoE layer as two wasm kernels that work in place on tfjs's heap: gathers,
- * scatter-adds and the SwiGLU's element-wise math are loops over heap views, and every matmul is one call of our SIMD
- * gemm (`gemm/`) on row ranges of the gathered rows — no tfjs tensor, no kernel dispatch and no copy per expert.
+ * scatter-adds and the SwiGLU's element-wise math are SIMD loops of our wasm module (`gemm/gemm-wat.ts`), and every
+ * matmul is one call of its gemm on row ranges of the gathered rows — no tfjs tensor, no kernel dispatch and no copy
+ * per expert. The products of all experts go out as one batch per phase, which the gemm pool splits over its threads.
  * `nn/routed-experts.ts` uses them when they are registered for the active backend (wasm) and composes plain tfjs
  * ops otherwise; both compute the same thing:
  *
@@ -27,7 +28,8 @@ import {
   type TensorInfo,
 } from '@tensorflow/tfjs';
 import { tensorData, type WasmBackend } from '../wasm-internals';
-import { type Gemm, gemmFor } from './gemm/gemm';
+import { moeLoopsFor } from './gemm/gemm';
+import { gemmBatch } from './gemm/pool';
 
 export const ROUTED_EXPERTS = 'R1RoutedExperts';
 export const ROUTED_EXPERTS_GRAD = 'R1RoutedExpertsGrad';
@@ -60,7 +62,7 @@ function dimsOf(x: TensorInfo, gate0: TensorInfo, attrs: RoutedExpertsAttrs): Di
   return { n, d, k: attrs.k, inter, numExperts: attrs.offsets.length - 1, m: attrs.order.length };
 }
 
-/** Heap scratch (bytes from `_malloc`), freed together. */
+/** Heap scratch from `_malloc`, freed together. Pointers are byte offsets. */
 class Scratch {
   private readonly ptrs: number[] = [];
   constructor(private readonly backend: WasmBackend) {}
@@ -69,28 +71,22 @@ class Scratch {
     this.ptrs.push(ptr);
     return ptr;
   }
+  /** A heap copy of `values`. */
+  ints(values: Int32Array): number {
+    const ptr = this.floats(values.length);
+    new Int32Array(this.backend.wasm.HEAPU8.buffer, ptr, values.length).set(values);
+    return ptr;
+  }
   free(): void {
     for (const p of this.ptrs) this.backend.wasm._free(p);
   }
 }
 
-/** `dst[c, r] = src[r, c]` for a `[rows, cols]` matrix; offsets in floats. */
-function transposeInto(h: Float32Array, src: number, dst: number, rows: number, cols: number): void {
-  for (let r = 0; r < rows; r++) {
-    const s = src + r * cols;
-    for (let c = 0; c < cols; c++) h[dst + c * rows + r] = h[s + c]!;
-  }
-}
+/** Byte offset of a tensor's data on the heap. */
+const ptrOf = (backend: WasmBackend, t: TensorInfo) => tensorData(backend, t).memoryOffset;
 
-/** Rows of x in routed order: `xs[r] = x[⌊order[r] / k⌋]`. Offsets in floats. */
-function gatherRows(h: Float32Array, x: number, xs: number, order: Int32Array, k: number, d: number): void {
-  for (let r = 0; r < order.length; r++) {
-    const t = Math.floor(order[r]! / k);
-    h.copyWithin(xs + r * d, x + t * d, x + t * d + d);
-  }
-}
-
-const offsetOf = (backend: WasmBackend, t: TensorInfo) => tensorData(backend, t).memoryOffset / 4;
+/** Zeroes `count` floats at byte offset `ptr`. */
+const zero = (backend: WasmBackend, ptr: number, count: number) => backend.wasm.HEAPU8.fill(0, ptr, ptr + 4 * count);
 
 /** `σ(x)` as a new output, by the stock wasm Sigmoid kernel (a plain `(xId, outId)` C kernel: no setup state). */
 function sigmoidOf(backend: WasmBackend, x: TensorInfo): TensorInfo {
@@ -104,14 +100,19 @@ function checkFloat32(name: string, tensors: TensorInfo[]): void {
     if (t.dtype !== 'float32') throw new Error(`${name}: float32 only, got a ${t.dtype} input of shape [${t.shape}]`);
 }
 
+/** Expert e's rows: `[first, count]`. */
+const rowsOf = (attrs: RoutedExpertsAttrs, e: number): [number, number] => [
+  attrs.offsets[e]!,
+  attrs.offsets[e + 1]! - attrs.offsets[e]!,
+];
+
 function forward(args: { inputs: object; backend: unknown; attrs?: NamedAttrMap }): TensorInfo[] {
   const backend = args.backend as WasmBackend;
   const inputs = args.inputs as Record<string, TensorInfo>;
   const attrs = args.attrs as unknown as RoutedExpertsAttrs;
   const x = inputs.x!;
   const w = inputs.w!;
-  const dims = dimsOf(x, inputs.gate0!, attrs);
-  const { n, d, k, inter, numExperts, m } = dims;
+  const { n, d, k, inter, numExperts, m } = dimsOf(x, inputs.gate0!, attrs);
   const weights = Array.from({ length: numExperts }, (_, e) => expertInputNames(e).map((name) => inputs[name]!));
   checkFloat32(ROUTED_EXPERTS, [x, w, ...weights.flat()]);
   const out = backend.makeOutput([n, d], 'float32');
@@ -121,51 +122,38 @@ function forward(args: { inputs: object; backend: unknown; attrs?: NamedAttrMap 
   let s: TensorInfo | undefined;
   const scratch = new Scratch(backend);
   try {
-    const xs = scratch.floats(m * d) / 4;
-    const hid = scratch.floats(m * inter) / 4;
-    const wt = scratch.floats(d * inter) / 4;
-    const gemm = gemmFor(backend.wasm);
-    // Views after every allocation (malloc may grow, and so replace, the heap).
-    let h = new Float32Array(backend.wasm.HEAPU8.buffer);
-    const [pOut, pG, pU, pY, pX, pW] = [out, g, u, y, x, w].map((t) => offsetOf(backend, t)) as number[] as [
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-    ];
-    gatherRows(h, pX, xs, attrs.order, k, d);
+    const loops = moeLoopsFor(backend.wasm);
+    const order = scratch.ints(attrs.order);
+    const xs = scratch.floats(m * d);
+    const hid = scratch.floats(m * inter);
+    // Every expert's transposed gate, up and down at once: the products of all experts run as one batch.
+    const wt = scratch.floats(3 * numExperts * d * inter);
+    const wtOf = (e: number, which: 0 | 1 | 2) => wt + 4 * (3 * e + which) * d * inter;
+    const batch = gemmBatch(backend.wasm);
+    const [pOut, pG, pU, pY] = [out, g, u, y].map((t) => ptrOf(backend, t)) as [number, number, number, number];
+    loops.gatherRows(ptrOf(backend, x), xs, order, m, k, d);
     for (let e = 0; e < numExperts; e++) {
-      const r0 = attrs.offsets[e]!;
-      const rows = attrs.offsets[e + 1]! - r0;
+      const [r0, rows] = rowsOf(attrs, e);
       if (rows === 0) continue;
       const [gate, up] = weights[e]! as [TensorInfo, TensorInfo, TensorInfo];
-      transposeInto(h, offsetOf(backend, gate), wt, inter, d);
-      gemm(4 * (xs + r0 * d), 4 * wt, 4 * (pG + r0 * inter), rows, inter, d, d, 1, inter, inter, 0);
-      transposeInto(h, offsetOf(backend, up), wt, inter, d);
-      gemm(4 * (xs + r0 * d), 4 * wt, 4 * (pU + r0 * inter), rows, inter, d, d, 1, inter, inter, 0);
+      loops.transpose(ptrOf(backend, gate), wtOf(e, 0), inter, d);
+      loops.transpose(ptrOf(backend, up), wtOf(e, 1), inter, d);
+      batch.push(xs + 4 * r0 * d, wtOf(e, 0), pG + 4 * r0 * inter, rows, inter, d, d, 1, inter, inter, 0);
+      batch.push(xs + 4 * r0 * d, wtOf(e, 1), pU + 4 * r0 * inter, rows, inter, d, d, 1, inter, inter, 0);
     }
-    // σ(G) by the stock kernel (XNNPACK's vectorised sigmoid: a JS Math.exp per element costs ~10× more).
+    batch.run();
+    // σ(G) by the stock kernel (XNNPACK's vectorised sigmoid), then H = G·σ(G)·U.
     s = sigmoidOf(backend, g);
-    h = new Float32Array(backend.wasm.HEAPU8.buffer); // the output's allocation may have grown the heap
-    const pS = offsetOf(backend, s);
-    for (let i = 0; i < m * inter; i++) h[hid + i] = h[pG + i]! * h[pS + i]! * h[pU + i]!;
+    loops.swigluForward(pG, ptrOf(backend, s), pU, hid, m * inter);
     for (let e = 0; e < numExperts; e++) {
-      const r0 = attrs.offsets[e]!;
-      const rows = attrs.offsets[e + 1]! - r0;
+      const [r0, rows] = rowsOf(attrs, e);
       if (rows === 0) continue;
-      transposeInto(h, offsetOf(backend, weights[e]![2]!), wt, d, inter);
-      gemm(4 * (hid + r0 * inter), 4 * wt, 4 * (pY + r0 * d), rows, d, inter, inter, 1, d, d, 0);
+      loops.transpose(ptrOf(backend, weights[e]![2]!), wtOf(e, 2), d, inter);
+      batch.push(hid + 4 * r0 * inter, wtOf(e, 2), pY + 4 * r0 * d, rows, d, inter, inter, 1, d, d, 0);
     }
-    h.fill(0, pOut, pOut + n * d);
-    for (let r = 0; r < m; r++) {
-      const slot = attrs.order[r]!;
-      const o = pOut + Math.floor(slot / k) * d;
-      const ws = h[pW + slot]!;
-      const yr = pY + r * d;
-      for (let j = 0; j < d; j++) h[o + j]! += ws * h[yr + j]!;
-    }
+    batch.run();
+    zero(backend, pOut, n * d);
+    loops.scatterRows(pY, pOut, order, ptrOf(backend, w), m, k, d);
   } catch (error) {
     for (const t of [out, g, u, y, s]) if (t !== undefined) backend.disposeData(t.dataId);
     throw error;
@@ -192,79 +180,51 @@ function backward(args: { inputs: object; backend: unknown; attrs?: NamedAttrMap
   ]);
   const scratch = new Scratch(backend);
   try {
-    const xs = scratch.floats(m * d) / 4;
-    const dys = scratch.floats(m * d) / 4;
-    const dh = scratch.floats(m * inter) / 4; // dL/dH, then dL/dU
-    const hid = scratch.floats(m * inter) / 4;
-    const dg = scratch.floats(m * inter) / 4;
-    let maxRows = 0;
-    for (let e = 0; e < numExperts; e++) maxRows = Math.max(maxRows, attrs.offsets[e + 1]! - attrs.offsets[e]!);
-    const dxs = scratch.floats(maxRows * d) / 4;
-    const gemm: Gemm = gemmFor(backend.wasm);
-    const h = new Float32Array(backend.wasm.HEAPU8.buffer);
-    const at = (t: TensorInfo) => offsetOf(backend, t);
-    const [pDy, pX, pW, pG, pU, pS, pY, pDx, pDw] = [dy, x, w, g, u, s, y, dx, dw].map(at) as number[];
-    gatherRows(h, pX!, xs, attrs.order, k, d);
-    h.fill(0, pDw!, pDw! + n * k);
+    const loops = moeLoopsFor(backend.wasm);
+    const order = scratch.ints(attrs.order);
+    const xs = scratch.floats(m * d);
+    const dys = scratch.floats(m * d);
+    const dh = scratch.floats(m * inter); // dL/dH, then dL/dU
+    const hid = scratch.floats(m * inter);
+    const dg = scratch.floats(m * inter);
+    const dxs = scratch.floats(m * d);
+    const batch = gemmBatch(backend.wasm);
+    const at = (t: TensorInfo) => ptrOf(backend, t);
+    loops.gatherRows(at(x), xs, order, m, k, d);
     // dY rows (scaled by their combine weight) and the combine weights' gradient.
-    for (let r = 0; r < m; r++) {
-      const slot = attrs.order[r]!;
-      const o = pDy! + Math.floor(slot / k) * d;
-      const ws = h[pW! + slot]!;
-      const yr = pY! + r * d;
-      const dr = dys + r * d;
-      let dot = 0;
-      for (let j = 0; j < d; j++) {
-        const gj = h[o + j]!;
-        h[dr + j] = ws * gj;
-        dot += h[yr + j]! * gj;
-      }
-      h[pDw! + slot]! += dot;
-    }
+    zero(backend, at(dw), n * k);
+    loops.dyRows(at(dy), at(y), at(w), order, dys, at(dw), m, k, d);
     // dH = dY · down_e (down is [D, I]: a plain product).
     for (let e = 0; e < numExperts; e++) {
-      const r0 = attrs.offsets[e]!;
-      const rows = attrs.offsets[e + 1]! - r0;
+      const [r0, rows] = rowsOf(attrs, e);
       if (rows === 0) continue;
-      gemm(4 * (dys + r0 * d), 4 * at(weights[e]![2]!), 4 * (dh + r0 * inter), rows, inter, d, d, 1, inter, inter, 0);
+      batch.push(dys + 4 * r0 * d, at(weights[e]![2]!), dh + 4 * r0 * inter, rows, inter, d, d, 1, inter, inter, 0);
     }
-    // H = silu(G)·U; dU = dH·silu(G); dG = dH·U·silu'(G), silu'(g) = σ(g)·(1 + g − silu(g)).
-    for (let i = 0; i < m * inter; i++) {
-      const gi = h[pG! + i]!;
-      const si = h[pS! + i]!;
-      const ui = h[pU! + i]!;
-      const dhi = h[dh + i]!;
-      const silu = gi * si;
-      h[hid + i] = silu * ui;
-      h[dg + i] = dhi * ui * si * (1 + gi - silu);
-      h[dh + i] = dhi * silu;
-    }
+    batch.run();
+    // H = silu(G)·U; dG = dH·U·silu'(G); dU = dH·silu(G) (over dH).
+    loops.swigluBackward(at(g), at(s), at(u), dh, hid, dg, m * inter);
     const du = dh;
-    h.fill(0, pDx!, pDx! + n * d);
     for (let e = 0; e < numExperts; e++) {
-      const r0 = attrs.offsets[e]!;
-      const rows = attrs.offsets[e + 1]! - r0;
+      const [r0, rows] = rowsOf(attrs, e);
       const [dGate, dUp, dDown] = dWeights[e]!.map(at) as [number, number, number];
       if (rows === 0) {
-        h.fill(0, dGate, dGate + inter * d);
-        h.fill(0, dUp, dUp + inter * d);
-        h.fill(0, dDown, dDown + d * inter);
+        zero(backend, dGate, inter * d);
+        zero(backend, dUp, inter * d);
+        zero(backend, dDown, d * inter);
         continue;
       }
       const [gate, up] = weights[e]!.map(at) as [number, number, number];
       // Weight gradients: transposed-A products over this expert's rows.
-      gemm(4 * (dys + r0 * d), 4 * (hid + r0 * inter), 4 * dDown, d, inter, rows, 1, d, inter, inter, 0);
-      gemm(4 * (dg + r0 * inter), 4 * (xs + r0 * d), 4 * dGate, inter, d, rows, 1, inter, d, d, 0);
-      gemm(4 * (du + r0 * inter), 4 * (xs + r0 * d), 4 * dUp, inter, d, rows, 1, inter, d, d, 0);
-      // dX rows = dG · gate + dU · up, then scatter-added onto their tokens.
-      gemm(4 * (dg + r0 * inter), 4 * gate, 4 * dxs, rows, d, inter, inter, 1, d, d, 0);
-      gemm(4 * (du + r0 * inter), 4 * up, 4 * dxs, rows, d, inter, inter, 1, d, d, 1);
-      for (let r = 0; r < rows; r++) {
-        const o = pDx! + Math.floor(attrs.order[r0 + r]! / k) * d;
-        const src = dxs + r * d;
-        for (let j = 0; j < d; j++) h[o + j]! += h[src + j]!;
-      }
+      batch.push(dys + 4 * r0 * d, hid + 4 * r0 * inter, dDown, d, inter, rows, 1, d, inter, inter, 0);
+      batch.push(dg + 4 * r0 * inter, xs + 4 * r0 * d, dGate, inter, d, rows, 1, inter, d, d, 0);
+      batch.push(du + 4 * r0 * inter, xs + 4 * r0 * d, dUp, inter, d, rows, 1, inter, d, d, 0);
+      // dX rows = dG · gate + dU · up (the second accumulates: same rows, so the pool keeps the two in order).
+      batch.push(dg + 4 * r0 * inter, gate, dxs + 4 * r0 * d, rows, d, inter, inter, 1, d, d, 0);
+      batch.push(du + 4 * r0 * inter, up, dxs + 4 * r0 * d, rows, d, inter, inter, 1, d, d, 1);
     }
+    batch.run();
+    zero(backend, at(dx), n * d);
+    loops.scatterRows(dxs, at(dx), order, 0, m, k, d);
   } catch (error) {
     for (const t of [dx, dw, ...dWeights.flat()]) backend.disposeData(t.dataId);
     throw error;

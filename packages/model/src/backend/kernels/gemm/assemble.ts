@@ -1,5 +1,5 @@
 /**
- * Assembles `gemm-wat.ts`'s text into wasm bytes with the `wabt` dev dependency (SIMD and threads features on).
+ * Assembles `gemm-wat.ts`'s text into wasm bytes with the `wabt` dev dependency (SIMD, threads and bulk-memory on).
  * Used by `generate.ts` (which writes `gemm-binary.ts`) and by the test that checks the shipped bytes match the source.
  * Never imported at run time.
  */
@@ -8,7 +8,7 @@ import { gemmWat } from './gemm-wat';
 
 export async function assembleGemm(shared: boolean): Promise<Uint8Array> {
   const wabt = await wabtInit();
-  const module = wabt.parseWat('gemm.wat', gemmWat(shared), { simd: true, threads: true });
+  const module = wabt.parseWat('gemm.wat', gemmWat(shared), { simd: true, threads: true, bulk_memory: true });
   try {
     // No module.validate(): wabt.js's validator ignores the features passed to parseWat and rejects shared memory.
     // V8 validates instead.

@@ -45,7 +45,7 @@ function block(rows: number, vecs: number): string {
     (_, v) => `(local.set $b${v} (v128.load offset=${16 * v} align=4 (local.get $bp)))`,
   ).join('\n      ');
   const fma = Array.from({ length: rows }, (_, r) => {
-    const splat = `(local.set $s (f32x4.splat (f32.load (local.get $a${r}))))`;
+    const splat = `(local.set $s (v128.load32_splat (local.get $a${r})))`;
     const adds = Array.from(
       { length: vecs },
       (_, v) =>
@@ -152,50 +152,240 @@ const gemm = `
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br $rows))))`;
 
+/** What an element-wise body sees: one float (`f32`) or four (`f32x4`) at the current offset. */
+interface Lanes {
+  t: 'f32' | 'f32x4';
+  /** The value at pointer parameter `ptr`. */
+  load(ptr: string): string;
+  /** Stores `value` at pointer parameter `ptr`. */
+  store(ptr: string, value: string): string;
+  /** Scalar parameter `name`, splatted in the vector loop. */
+  param(name: string): string;
+  /** A temporary of this width: `get(name)` / `set(name, value)`. */
+  get(name: string): string;
+  set(name: string, value: string): string;
+  constant(value: number): string;
+  /** `${t}.${op}` applied to the arguments. */
+  op(op: string, ...args: string[]): string;
+}
+
 /**
- * `adamw(p, g, m, v, p1, m1, v1, n, β₁, β₂, 1−β₁, 1−β₂, decay, stepSize, √bc₂, ε)`: one AdamW update of n floats
- * (PyTorch's rule, see `optim/adamw-update.ts`), four lanes at a time, float32 throughout like the composed ops:
- * m1 = β₁m + (1−β₁)g, v1 = β₂v + (1−β₂)g², p1 = p·decay − stepSize·m1 / (√v1 / √bc₂ + ε). Pointers in bytes.
+ * An element-wise function over `n` floats: `(ptrs…, n, scalars…)`, pointers in bytes, four lanes at a time then a
+ * scalar tail. `body` writes the statements for one position given `Lanes`.
  */
-function adamwLanes(): string {
-  const args = ['b1', 'b2', 'c1', 'c2', 'decay', 'step', 'bc2', 'eps'];
-  const splats = args.map((a) => `(local.set $v${a} (f32x4.splat (local.get $${a})))`).join('\n    ');
-  // One element (scalar) or four (vector) of the update; `t` is 'f32' or 'f32x4'.
-  const update = (t: 'f32' | 'f32x4', load: string, store: string, pre: string) => {
-    const k = (a: string) => (t === 'f32' ? `(local.get $${a})` : `(local.get $v${a})`);
-    const at = (ptr: string) => `(${load} (i32.add (local.get $${ptr}) (local.get $off)))`;
-    return `(local.set $${pre}g ${at('g')})
-      (local.set $${pre}m (${t}.add (${t}.mul ${k('b1')} ${at('m')}) (${t}.mul ${k('c1')} (local.get $${pre}g))))
-      (local.set $${pre}v (${t}.add (${t}.mul ${k('b2')} ${at('v')}) (${t}.mul ${k('c2')} (${t}.mul (local.get $${pre}g) (local.get $${pre}g)))))
-      (${store} (i32.add (local.get $m1) (local.get $off)) (local.get $${pre}m))
-      (${store} (i32.add (local.get $v1) (local.get $off)) (local.get $${pre}v))
-      (${store} (i32.add (local.get $p1) (local.get $off))
-        (${t}.sub (${t}.mul ${at('p')} ${k('decay')})
-          (${t}.div (${t}.mul ${k('step')} (local.get $${pre}m))
-            (${t}.add (${t}.div (${t}.sqrt (local.get $${pre}v)) ${k('bc2')}) ${k('eps')}))))`;
-  };
+function elementwise(
+  name: string,
+  ptrs: string[],
+  scalars: string[],
+  temps: string[],
+  body: (l: Lanes) => string,
+): string {
+  const lanes = (t: 'f32' | 'f32x4', pre: string): Lanes => ({
+    t,
+    load: (ptr) => `(${t === 'f32' ? 'f32.load' : 'v128.load align=4'} (i32.add (local.get $${ptr}) (local.get $off)))`,
+    store: (ptr, value) =>
+      `(${t === 'f32' ? 'f32.store' : 'v128.store align=4'} (i32.add (local.get $${ptr}) (local.get $off)) ${value})`,
+    param: (p) => (t === 'f32' ? `(local.get $${p})` : `(local.get $v_${p})`),
+    get: (n) => `(local.get $${pre}${n})`,
+    set: (n, value) => `(local.set $${pre}${n} ${value})`,
+    constant: (v) => (t === 'f32' ? `(f32.const ${v})` : `(v128.const f32x4 ${v} ${v} ${v} ${v})`),
+    op: (op, ...args) => `(${t}.${op} ${args.join(' ')})`,
+  });
   return `
-  (func $adamw (export "adamw") (param $p i32) (param $g i32) (param $m i32) (param $v i32)
-        (param $p1 i32) (param $m1 i32) (param $v1 i32) (param $n i32)
-        (param $b1 f32) (param $b2 f32) (param $c1 f32) (param $c2 f32) (param $decay f32) (param $step f32)
-        (param $bc2 f32) (param $eps f32)
+  (func $${name} (export "${name}") ${ptrs.map((p) => `(param $${p} i32)`).join(' ')} (param $n i32)
+        ${scalars.map((p) => `(param $${p} f32)`).join(' ')}
     (local $off i32) (local $end i32) (local $vecEnd i32)
-    ${args.map((a) => `(local $v${a} v128)`).join(' ')}
-    (local $vg v128) (local $vm v128) (local $vv v128) (local $sg f32) (local $sm f32) (local $sv f32)
-    ${splats}
+    ${scalars.map((p) => `(local $v_${p} v128)`).join(' ')}
+    ${temps.map((n) => `(local $v${n} v128) (local $s${n} f32)`).join(' ')}
+    ${scalars.map((p) => `(local.set $v_${p} (f32x4.splat (local.get $${p})))`).join('\n    ')}
     (local.set $end (i32.shl (local.get $n) (i32.const 2)))
     (local.set $vecEnd (i32.and (local.get $end) (i32.const -16)))
     (block $vec_done (loop $vec
       (br_if $vec_done (i32.ge_u (local.get $off) (local.get $vecEnd)))
-      ${update('f32x4', 'v128.load align=4', 'v128.store align=4', 'v')}
+      ${body(lanes('f32x4', 'v'))}
       (local.set $off (i32.add (local.get $off) (i32.const 16)))
       (br $vec)))
     (block $done (loop $tail
       (br_if $done (i32.ge_u (local.get $off) (local.get $end)))
-      ${update('f32', 'f32.load', 'f32.store', 's')}
+      ${body(lanes('f32', 's'))}
       (local.set $off (i32.add (local.get $off) (i32.const 4)))
       (br $tail))))`;
 }
+
+/**
+ * `adamw(p, g, m, v, p1, m1, v1, n, β₁, β₂, 1−β₁, 1−β₂, decay, stepSize, √bc₂, ε)`: one AdamW update of n floats
+ * (PyTorch's rule, see `optim/adamw-update.ts`), float32 throughout like the composed ops:
+ * m1 = β₁m + (1−β₁)g, v1 = β₂v + (1−β₂)g², p1 = p·decay − stepSize·m1 / (√v1 / √bc₂ + ε).
+ */
+const adamw = elementwise(
+  'adamw',
+  ['p', 'g', 'm', 'v', 'p1', 'm1', 'v1'],
+  ['b1', 'b2', 'c1', 'c2', 'decay', 'step', 'bc2', 'eps'],
+  ['g', 'm', 'v'],
+  (l) => `${l.set('g', l.load('g'))}
+      ${l.set('m', l.op('add', l.op('mul', l.param('b1'), l.load('m')), l.op('mul', l.param('c1'), l.get('g'))))}
+      ${l.set('v', l.op('add', l.op('mul', l.param('b2'), l.load('v')), l.op('mul', l.param('c2'), l.op('mul', l.get('g'), l.get('g')))))}
+      ${l.store('m1', l.get('m'))}
+      ${l.store('v1', l.get('v'))}
+      ${l.store(
+        'p1',
+        l.op(
+          'sub',
+          l.op('mul', l.load('p'), l.param('decay')),
+          l.op(
+            'div',
+            l.op('mul', l.param('step'), l.get('m')),
+            l.op('add', l.op('div', l.op('sqrt', l.get('v')), l.param('bc2')), l.param('eps')),
+          ),
+        ),
+      )}`,
+);
+
+/** `swiglu_fwd(g, s, u, h, n)`: h = g·s·u, i.e. silu(g)·u given s = σ(g). */
+const swigluForward = elementwise('swiglu_fwd', ['g', 's', 'u', 'h'], [], [], (l) =>
+  l.store('h', l.op('mul', l.op('mul', l.load('g'), l.load('s')), l.load('u'))),
+);
+
+/**
+ * `swiglu_bwd(g, s, u, dh, hid, dg, n)`, given s = σ(g) and dh = dL/d(silu(g)·u): hid = silu(g)·u,
+ * dg = dh·u·silu'(g) with silu'(g) = s·(1 + g − silu(g)), and dh is overwritten by dL/du = dh·silu(g).
+ */
+const swigluBackward = elementwise(
+  'swiglu_bwd',
+  ['g', 's', 'u', 'dh', 'hid', 'dg'],
+  [],
+  ['g', 's', 'u', 'dh', 'silu'],
+  (l) => `${l.set('g', l.load('g'))}
+      ${l.set('s', l.load('s'))}
+      ${l.set('u', l.load('u'))}
+      ${l.set('dh', l.load('dh'))}
+      ${l.set('silu', l.op('mul', l.get('g'), l.get('s')))}
+      ${l.store('hid', l.op('mul', l.get('silu'), l.get('u')))}
+      ${l.store(
+        'dg',
+        l.op(
+          'mul',
+          l.op('mul', l.op('mul', l.get('dh'), l.get('u')), l.get('s')),
+          l.op('sub', l.op('add', l.constant(1), l.get('g')), l.get('silu')),
+        ),
+      )}
+      ${l.store('dh', l.op('mul', l.get('dh'), l.get('silu')))}`,
+);
+
+/**
+ * Row loops of a routed MoE layer, over the M routed rows in expert order: `order` (int32, M) holds each row's
+ * slot `t·k + j` (token t, its j-th expert). Rows are d floats; d need not be a multiple of 4.
+ *
+ * - `gather_rows(x, xs, order, m, k, d)`: xs[r] = x[order[r] / k].
+ * - `scatter_rows(y, out, order, w, m, k, d)`: out[order[r] / k] += w[order[r]] · y[r] (w = 0: weight 1).
+ * - `dy_rows(dy, y, w, order, dys, dw, m, k, d)`: dys[r] = w[s] · dy[s / k], dw[s] += y[r] · dy[s / k] (s = order[r]).
+ * - `transpose(src, dst, rows, cols)`: dst[c, r] = src[r, c].
+ */
+const rowKernels = `
+  (func $gather_rows (export "gather_rows") (param $x i32) (param $xs i32) (param $order i32) (param $m i32)
+        (param $k i32) (param $d i32)
+    (local $r i32) (local $bytes i32)
+    (local.set $bytes (i32.shl (local.get $d) (i32.const 2)))
+    (block $done (loop $row
+      (br_if $done (i32.ge_u (local.get $r) (local.get $m)))
+      (memory.copy
+        (i32.add (local.get $xs) (i32.mul (local.get $r) (local.get $bytes)))
+        (i32.add (local.get $x) (i32.mul
+          (i32.div_u (i32.load (i32.add (local.get $order) (i32.shl (local.get $r) (i32.const 2)))) (local.get $k))
+          (local.get $bytes)))
+        (local.get $bytes))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $row))))
+
+  (func $scatter_rows (export "scatter_rows") (param $y i32) (param $out i32) (param $order i32) (param $w i32)
+        (param $m i32) (param $k i32) (param $d i32)
+    (local $r i32) (local $slot i32) (local $dst i32) (local $src i32) (local $j i32) (local $bytes i32)
+    (local $vecBytes i32) (local $ws f32) (local $vws v128)
+    (local.set $bytes (i32.shl (local.get $d) (i32.const 2)))
+    (local.set $vecBytes (i32.and (local.get $bytes) (i32.const -16)))
+    (block $done (loop $row
+      (br_if $done (i32.ge_u (local.get $r) (local.get $m)))
+      (local.set $slot (i32.load (i32.add (local.get $order) (i32.shl (local.get $r) (i32.const 2)))))
+      (local.set $ws (if (result f32) (local.get $w)
+        (then (f32.load (i32.add (local.get $w) (i32.shl (local.get $slot) (i32.const 2)))))
+        (else (f32.const 1))))
+      (local.set $vws (f32x4.splat (local.get $ws)))
+      (local.set $dst (i32.add (local.get $out) (i32.mul (i32.div_u (local.get $slot) (local.get $k)) (local.get $bytes))))
+      (local.set $src (i32.add (local.get $y) (i32.mul (local.get $r) (local.get $bytes))))
+      (local.set $j (i32.const 0))
+      (block $vec_done (loop $vec
+        (br_if $vec_done (i32.ge_u (local.get $j) (local.get $vecBytes)))
+        (v128.store align=4 (i32.add (local.get $dst) (local.get $j))
+          (f32x4.add (v128.load align=4 (i32.add (local.get $dst) (local.get $j)))
+            (f32x4.mul (local.get $vws) (v128.load align=4 (i32.add (local.get $src) (local.get $j))))))
+        (local.set $j (i32.add (local.get $j) (i32.const 16)))
+        (br $vec)))
+      (block $tail_done (loop $tail
+        (br_if $tail_done (i32.ge_u (local.get $j) (local.get $bytes)))
+        (f32.store (i32.add (local.get $dst) (local.get $j))
+          (f32.add (f32.load (i32.add (local.get $dst) (local.get $j)))
+            (f32.mul (local.get $ws) (f32.load (i32.add (local.get $src) (local.get $j))))))
+        (local.set $j (i32.add (local.get $j) (i32.const 4)))
+        (br $tail)))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $row))))
+
+  (func $dy_rows (export "dy_rows") (param $dy i32) (param $y i32) (param $w i32) (param $order i32) (param $dys i32)
+        (param $dw i32) (param $m i32) (param $k i32) (param $d i32)
+    (local $r i32) (local $slot i32) (local $g i32) (local $yr i32) (local $dr i32) (local $j i32) (local $bytes i32)
+    (local $vecBytes i32) (local $ws f32) (local $vws v128) (local $acc v128) (local $gv v128) (local $dot f32)
+    (local $gs f32) (local $dwp i32)
+    (local.set $bytes (i32.shl (local.get $d) (i32.const 2)))
+    (local.set $vecBytes (i32.and (local.get $bytes) (i32.const -16)))
+    (block $done (loop $row
+      (br_if $done (i32.ge_u (local.get $r) (local.get $m)))
+      (local.set $slot (i32.load (i32.add (local.get $order) (i32.shl (local.get $r) (i32.const 2)))))
+      (local.set $ws (f32.load (i32.add (local.get $w) (i32.shl (local.get $slot) (i32.const 2)))))
+      (local.set $vws (f32x4.splat (local.get $ws)))
+      (local.set $g (i32.add (local.get $dy) (i32.mul (i32.div_u (local.get $slot) (local.get $k)) (local.get $bytes))))
+      (local.set $yr (i32.add (local.get $y) (i32.mul (local.get $r) (local.get $bytes))))
+      (local.set $dr (i32.add (local.get $dys) (i32.mul (local.get $r) (local.get $bytes))))
+      (local.set $acc (v128.const i64x2 0 0))
+      (local.set $j (i32.const 0))
+      (block $vec_done (loop $vec
+        (br_if $vec_done (i32.ge_u (local.get $j) (local.get $vecBytes)))
+        (local.set $gv (v128.load align=4 (i32.add (local.get $g) (local.get $j))))
+        (v128.store align=4 (i32.add (local.get $dr) (local.get $j)) (f32x4.mul (local.get $vws) (local.get $gv)))
+        (local.set $acc (f32x4.add (local.get $acc)
+          (f32x4.mul (local.get $gv) (v128.load align=4 (i32.add (local.get $yr) (local.get $j))))))
+        (local.set $j (i32.add (local.get $j) (i32.const 16)))
+        (br $vec)))
+      (local.set $dot (f32.add
+        (f32.add (f32x4.extract_lane 0 (local.get $acc)) (f32x4.extract_lane 1 (local.get $acc)))
+        (f32.add (f32x4.extract_lane 2 (local.get $acc)) (f32x4.extract_lane 3 (local.get $acc)))))
+      (block $tail_done (loop $tail
+        (br_if $tail_done (i32.ge_u (local.get $j) (local.get $bytes)))
+        (local.set $gs (f32.load (i32.add (local.get $g) (local.get $j))))
+        (f32.store (i32.add (local.get $dr) (local.get $j)) (f32.mul (local.get $ws) (local.get $gs)))
+        (local.set $dot (f32.add (local.get $dot) (f32.mul (local.get $gs) (f32.load (i32.add (local.get $yr) (local.get $j))))))
+        (local.set $j (i32.add (local.get $j) (i32.const 4)))
+        (br $tail)))
+      (local.set $dwp (i32.add (local.get $dw) (i32.shl (local.get $slot) (i32.const 2))))
+      (f32.store (local.get $dwp) (f32.add (f32.load (local.get $dwp)) (local.get $dot)))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $row))))
+
+  (func $transpose (export "transpose") (param $src i32) (param $dst i32) (param $rows i32) (param $cols i32)
+    (local $r i32) (local $c i32) (local $s i32) (local $colBytes i32)
+    (local.set $colBytes (i32.shl (local.get $rows) (i32.const 2)))
+    (block $rows_done (loop $row
+      (br_if $rows_done (i32.ge_u (local.get $r) (local.get $rows)))
+      (local.set $c (i32.const 0))
+      (local.set $s (i32.add (local.get $src) (i32.mul (local.get $r) (i32.shl (local.get $cols) (i32.const 2)))))
+      (block $cols_done (loop $col
+        (br_if $cols_done (i32.ge_u (local.get $c) (local.get $cols)))
+        (f32.store
+          (i32.add (i32.add (local.get $dst) (i32.shl (local.get $r) (i32.const 2))) (i32.mul (local.get $c) (local.get $colBytes)))
+          (f32.load (i32.add (local.get $s) (i32.shl (local.get $c) (i32.const 2)))))
+        (local.set $c (i32.add (local.get $c) (i32.const 1)))
+        (br $col)))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $row))))`;
 
 /** The module text. `shared` must match the heap it will import (true for tfjs's threaded build). */
 export function gemmWat(shared: boolean): string {
@@ -210,6 +400,9 @@ ${scalar}
 ${band(4)}
 ${band(1)}
 ${gemm}
-${adamwLanes()})
+${adamw}
+${swigluForward}
+${swigluBackward}
+${rowKernels})
 `;
 }

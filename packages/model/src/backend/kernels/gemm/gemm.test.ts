@@ -5,7 +5,7 @@ import { initBackend } from '../../init-backend';
 import { expectClose, randomArray } from '../../test-utils/on-backend';
 import type { WasmBackend } from '../../wasm-internals';
 import { assembleGemm } from './assemble';
-import { gemmFor } from './gemm';
+import { gemmFor, moeLoopsFor } from './gemm';
 import { GEMM_WASM_BASE64 } from './gemm-binary';
 
 let backend: WasmBackend;
@@ -164,5 +164,125 @@ describe('wasm SIMD gemm kernel', () => {
       ),
       { numRuns: 60, seed: 11 },
     );
+  });
+});
+
+describe('the MoE row and element-wise loops of the same module', () => {
+  /** Copies arrays onto the heap, runs `fn` with their byte offsets, returns the heap contents afterwards. */
+  function onHeap(arrays: Array<Float32Array | Int32Array>, fn: (ptrs: number[]) => void): Float32Array[] {
+    const { wasm } = backend;
+    const ptrs = arrays.map((a) => wasm._malloc(Math.max(4, 4 * a.length)));
+    try {
+      arrays.forEach((a, i) => {
+        if (a instanceof Int32Array) new Int32Array(wasm.HEAPU8.buffer, ptrs[i], a.length).set(a);
+        else new Float32Array(wasm.HEAPU8.buffer, ptrs[i], a.length).set(a);
+      });
+      fn(ptrs);
+      return arrays.map((a, i) => new Float32Array(wasm.HEAPU8.buffer, ptrs[i], a.length).slice());
+    } finally {
+      for (const p of ptrs) wasm._free(p);
+    }
+  }
+
+  const dims = fc.record({
+    n: fc.integer({ min: 1, max: 9 }),
+    k: fc.integer({ min: 1, max: 3 }),
+    d: fc.integer({ min: 1, max: 13 }),
+    seed: fc.nat(1000),
+  });
+  /** A permutation of the n·k slots (any order is valid input for the row loops). */
+  const orderOf = (n: number, k: number, seed: number) =>
+    Int32Array.from({ length: n * k }, (_, i) => i).sort((a, b) => ((a * 7919 + seed) % 97) - ((b * 7919 + seed) % 97));
+
+  it('gather_rows, scatter_rows (weighted and not) and dy_rows equal plain loops', () => {
+    const loops = moeLoopsFor(backend.wasm);
+    fc.assert(
+      fc.property(dims, ({ n, k, d, seed }) => {
+        const m = n * k;
+        const order = orderOf(n, k, seed);
+        const x = randomArray(n * d, seed);
+        const y = randomArray(m * d, seed + 1);
+        const w = randomArray(m, seed + 2);
+        const out0 = randomArray(n * d, seed + 3);
+        const [, gathered] = onHeap([x, new Float32Array(m * d), order], ([px, pxs, po]) =>
+          loops.gatherRows(px!, pxs!, po!, m, k, d),
+        );
+        const [, weighted] = onHeap([y, out0, order, w], ([py, pout, po, pw]) =>
+          loops.scatterRows(py!, pout!, po!, pw!, m, k, d),
+        );
+        const [, plain] = onHeap([y, out0, order], ([py, pout, po]) => loops.scatterRows(py!, pout!, po!, 0, m, k, d));
+        const dy = randomArray(n * d, seed + 4);
+        const dw0 = randomArray(m, seed + 5);
+        const res = onHeap([dy, y, w, order, new Float32Array(m * d), dw0], ([pdy, py, pw, po, pdys, pdw]) =>
+          loops.dyRows(pdy!, py!, pw!, po!, pdys!, pdw!, m, k, d),
+        );
+        const wantGather = new Float32Array(m * d);
+        const wantWeighted = Float64Array.from(out0);
+        const wantPlain = Float64Array.from(out0);
+        const wantDys = new Float64Array(m * d);
+        const wantDw = Float64Array.from(dw0);
+        order.forEach((slot, r) => {
+          const t = Math.floor(slot / k);
+          for (let j = 0; j < d; j++) {
+            wantGather[r * d + j] = x[t * d + j]!;
+            wantWeighted[t * d + j]! += w[slot]! * y[r * d + j]!;
+            wantPlain[t * d + j]! += y[r * d + j]!;
+            wantDys[r * d + j] = w[slot]! * dy[t * d + j]!;
+            wantDw[slot]! += y[r * d + j]! * dy[t * d + j]!;
+          }
+        });
+        expectClose(gathered!, wantGather, 0, 0);
+        expectClose(weighted!, wantWeighted, 1e-5, 1e-5);
+        expectClose(plain!, wantPlain, 1e-5, 1e-5);
+        expectClose(res[4]!, wantDys, 1e-6, 1e-6);
+        expectClose(res[5]!, wantDw, 1e-5, 1e-5);
+      }),
+      { numRuns: 60, seed: 3 },
+    );
+  });
+
+  it('swiglu_fwd, swiglu_bwd and transpose equal plain loops (lengths not a multiple of 4)', () => {
+    const loops = moeLoopsFor(backend.wasm);
+    for (const len of [1, 3, 4, 7, 33]) {
+      const g = randomArray(len, len).map((v) => 4 * v);
+      const s = g.map((v) => 1 / (1 + Math.exp(-v)));
+      const u = randomArray(len, len + 1);
+      const dh = randomArray(len, len + 2);
+      const [, , , h] = onHeap([g, s, u, new Float32Array(len)], ([pg, ps, pu, ph]) =>
+        loops.swigluForward(pg!, ps!, pu!, ph!, len),
+      );
+      expectClose(
+        h!,
+        Float64Array.from(g, (gi, i) => gi * s[i]! * u[i]!),
+        1e-6,
+        1e-6,
+      );
+      const out = onHeap([g, s, u, dh, new Float32Array(len), new Float32Array(len)], ([pg, ps, pu, pdh, phid, pdg]) =>
+        loops.swigluBackward(pg!, ps!, pu!, pdh!, phid!, pdg!, len),
+      );
+      const silu = Float64Array.from(g, (gi, i) => gi * s[i]!);
+      expectClose(
+        out[4]!,
+        Float64Array.from(silu, (v, i) => v * u[i]!),
+        1e-6,
+        1e-6,
+      );
+      expectClose(
+        out[5]!,
+        Float64Array.from(g, (gi, i) => dh[i]! * u[i]! * s[i]! * (1 + gi - silu[i]!)),
+        1e-5,
+        1e-5,
+      );
+      expectClose(
+        out[3]!,
+        Float64Array.from(silu, (v, i) => dh[i]! * v),
+        1e-6,
+        1e-6,
+      );
+    }
+    const [rows, cols] = [5, 7];
+    const src = randomArray(rows * cols, 9);
+    const [, dst] = onHeap([src, new Float32Array(rows * cols)], ([ps, pd]) => loops.transpose(ps!, pd!, rows, cols));
+    expectClose(dst!, transpose(src, rows, cols), 0, 0);
   });
 });

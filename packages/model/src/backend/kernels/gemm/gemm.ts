@@ -54,9 +54,43 @@ export type AdamWLanes = (
   epsilon: number,
 ) => void;
 
+/**
+ * The row and element-wise loops of a routed MoE layer (see `rowKernels`, `swiglu_*` in `gemm-wat.ts`). Pointers are
+ * heap byte offsets; counts in elements; `order` is an int32 array of M slots.
+ */
+export interface MoeLoops {
+  /** h = g·s·u over n floats. */
+  swigluForward(g: number, s: number, u: number, h: number, n: number): void;
+  /** hid = silu(g)·u, dg = dh·u·silu'(g), dh ← dh·silu(g), over n floats (s = σ(g)). */
+  swigluBackward(g: number, s: number, u: number, dh: number, hid: number, dg: number, n: number): void;
+  /** xs[r] = x[order[r] / k], rows of d floats. */
+  gatherRows(x: number, xs: number, order: number, m: number, k: number, d: number): void;
+  /** out[order[r] / k] += w[order[r]] · y[r] (w = 0: weight 1). */
+  scatterRows(y: number, out: number, order: number, w: number, m: number, k: number, d: number): void;
+  /** dys[r] = w[s] · dy[s / k] and dw[s] += y[r] · dy[s / k], s = order[r]. */
+  dyRows(
+    dy: number,
+    y: number,
+    w: number,
+    order: number,
+    dys: number,
+    dw: number,
+    m: number,
+    k: number,
+    d: number,
+  ): void;
+  /** dst[c, r] = src[r, c] for a [rows, cols] matrix. */
+  transpose(src: number, dst: number, rows: number, cols: number): void;
+}
+
 interface Exports {
   gemm: Gemm;
   adamw: AdamWLanes;
+  moe: MoeLoops;
+  /** What other threads need to instantiate the same kernels on the same heap (`pool.ts`). */
+  module: object;
+  memory: object;
+  shared: boolean;
 }
 
 const instances = new WeakMap<WasmModule, Exports>();
@@ -76,8 +110,24 @@ function exportsFor(wasm: WasmModule): Exports {
     const memory = heapMemory(wasm);
     const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
     const bytes = Buffer.from(shared ? GEMM_WASM_BASE64.shared : GEMM_WASM_BASE64.plain, 'base64');
-    const instance = new webAssembly.Instance(new webAssembly.Module(bytes), { env: { memory } });
-    found = { gemm: instance.exports.gemm as Gemm, adamw: instance.exports.adamw as AdamWLanes };
+    const module = new webAssembly.Module(bytes);
+    const instance = new webAssembly.Instance(module, { env: { memory } });
+    const fn = (name: string) => instance.exports[name] as (...args: number[]) => void;
+    found = {
+      gemm: instance.exports.gemm as Gemm,
+      adamw: instance.exports.adamw as AdamWLanes,
+      moe: {
+        swigluForward: fn('swiglu_fwd'),
+        swigluBackward: fn('swiglu_bwd'),
+        gatherRows: fn('gather_rows'),
+        scatterRows: fn('scatter_rows'),
+        dyRows: fn('dy_rows'),
+        transpose: fn('transpose'),
+      },
+      module,
+      memory,
+      shared,
+    };
     instances.set(wasm, found);
   }
   return found;
@@ -86,6 +136,17 @@ function exportsFor(wasm: WasmModule): Exports {
 /** Our SIMD matmul on this heap. */
 export function gemmFor(wasm: WasmModule): Gemm {
   return exportsFor(wasm).gemm;
+}
+
+/** The compiled module and the heap it imports, and whether that heap is shared between threads. */
+export function gemmModuleFor(wasm: WasmModule): { module: object; memory: object; shared: boolean } {
+  const { module, memory, shared } = exportsFor(wasm);
+  return { module, memory, shared };
+}
+
+/** The MoE layer's row and element-wise loops on this heap. */
+export function moeLoopsFor(wasm: WasmModule): MoeLoops {
+  return exportsFor(wasm).moe;
 }
 
 /** Our SIMD AdamW update on this heap. */
