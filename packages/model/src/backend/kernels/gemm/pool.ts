@@ -25,6 +25,11 @@ const JOB_WORDS = 11;
 const GENERATION = 0;
 const DONE = 1;
 const STOP = -1;
+/**
+ * Below this many multiply-adds a batch runs inline: waking a worker costs tens of µs, what ~1M multiply-adds take
+ * (decoding, where each expert gets a few rows, is all small batches).
+ */
+export const POOL_MIN_MACS = 1 << 20;
 /** Job parts the shared job buffer holds (shared with the workers at start, so fixed); larger batches run inline. */
 const MAX_JOBS = 4096;
 
@@ -58,10 +63,12 @@ for (;;) {
 export class GemmBatch {
   private words: Int32Array;
   private count = 0;
+  private macs = 0;
 
   constructor(
     private readonly gemm: Gemm,
     private readonly pool: GemmPool | undefined,
+    private readonly minMacs = POOL_MIN_MACS,
   ) {
     this.words = new Int32Array(JOB_WORDS * 64);
   }
@@ -76,13 +83,16 @@ export class GemmBatch {
     }
     this.words.set(args, this.count * JOB_WORDS);
     this.count++;
+    this.macs += args[3] * args[4] * args[5];
   }
 
   /** Runs every queued call (in parallel where a pool exists) and returns when all are done. */
   run(): void {
     const jobs = this.words.subarray(0, this.count * JOB_WORDS);
+    const small = this.macs < this.minMacs;
     this.count = 0;
-    if (this.pool === undefined) runJobs(this.gemm, jobs);
+    this.macs = 0;
+    if (this.pool === undefined || small) runJobs(this.gemm, jobs);
     else this.pool.run(jobs);
   }
 }
@@ -238,7 +248,10 @@ export function gemmThreads(wasm: WasmModule): number {
   return pools.get(wasm)?.threads ?? 1;
 }
 
-/** A batch for this heap: parallel if a pool runs, inline otherwise. */
-export function gemmBatch(wasm: WasmModule): GemmBatch {
-  return new GemmBatch(gemmFor(wasm), pools.get(wasm));
+/**
+ * A batch for this heap: parallel if a pool runs and the batch has at least `minMacs` multiply-adds (default
+ * `POOL_MIN_MACS`), inline otherwise.
+ */
+export function gemmBatch(wasm: WasmModule, { minMacs = POOL_MIN_MACS }: { minMacs?: number } = {}): GemmBatch {
+  return new GemmBatch(gemmFor(wasm), pools.get(wasm), minMacs);
 }
