@@ -9,8 +9,9 @@
  *   matmul);
  * - when `b` has batch 1 the batch of `a` is folded into its rows, and a large product goes to XNNPACK (packed
  *   weights, the thread pool);
- * - everything else — each slice of a batched product, small 2-D products — runs on our single-threaded SIMD kernel
- *   (`gemm/`), in place on the heap: waking XNNPACK's thread pool per attention head costs more than the work.
+ * - everything else — each slice of a batched product, small 2-D products — runs on our SIMD kernel (`gemm/`), in
+ *   place on the heap: waking XNNPACK's thread pool per attention head costs more than the work. The slices of a
+ *   batched product go out as one batch, which our gemm pool splits over its threads.
  * Batch dimensions broadcast by numpy rules — correctly, unlike the stock kernels, which index a broadcast operand by
  * `i % batch` and so get `[2, 1, …] · [2, 3, …]` wrong. Non-float32 operands and invalid shapes (for tfjs's own error
  * messages) go to the stock kernel.
@@ -18,6 +19,7 @@
 import type { BatchMatMulAttrs, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
 import { CPP_DTYPE, sizeOf, tensorData, type WasmBackend } from '../wasm-internals';
 import { gemmFor } from './gemm/gemm';
+import { gemmBatch } from './gemm/pool';
 
 /** From this many multiply-adds up, a 2-D (or folded) product goes to XNNPACK; below, to our SIMD kernel. */
 export const XNNPACK_MIN_MACS = 1 << 20;
@@ -163,11 +165,14 @@ export function makeBatchMatMul(stock: KernelFunc): KernelFunc {
       }
       const aIndex = broadcastIndices(a.shape.slice(0, -2), outBatch);
       const bIndex = broadcastIndices(b.shape.slice(0, -2), outBatch);
+      // Independent slices: one batch, split over the gemm pool's threads when it is large enough.
+      const batch = gemmBatch(backend.wasm);
       for (let i = 0; i < aIndex.length; i++) {
         const aPtr = aData.memoryOffset + 4 * aIndex[i]! * m * k;
         const bPtr = bData.memoryOffset + 4 * bIndex[i]! * k * n;
-        gemm(aPtr, bPtr, outData.memoryOffset + 4 * i * m * n, m, n, k, k, 1, n, n, 0);
+        batch.push(aPtr, bPtr, outData.memoryOffset + 4 * i * m * n, m, n, k, k, 1, n, n, 0);
       }
+      batch.run();
       ok = true;
       return out;
     } finally {
