@@ -59,7 +59,14 @@ if (!json) {
   const rows = results.map((r) => {
     const { name, value, unit, ...extra } = r;
     const shown = Number.isInteger(value) ? String(value) : value.toPrecision(4);
-    return [name, shown, unit, Object.entries(extra).map(([k, v]) => `${k}=${typeof v === 'number' && !Number.isInteger(v) ? v.toPrecision(4) : JSON.stringify(v)}`).join(' ')];
+    return [
+      name,
+      shown,
+      unit,
+      Object.entries(extra)
+        .map(([k, v]) => `${k}=${typeof v === 'number' && !Number.isInteger(v) ? v.toPrecision(4) : JSON.stringify(v)}`)
+        .join(' '),
+    ];
   });
   const header = ['benchmark', 'value', 'unit', 'details'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));

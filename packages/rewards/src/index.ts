@@ -1,3 +1,3 @@
+export * from './rewards/index';
 export type { AsyncRewardFn, RewardFn, Sample } from './types';
 export * from './verify/index';
-export * from './rewards/index';

@@ -1,4 +1,5 @@
 export { PREVIOUS_SUFFIX, recoverInterruptedReplace, writeDirAtomic } from './atomic-dir';
+export { type BpeTrainOptions, preTokenize, trainBpeTokenizer } from './bpe-trainer';
 export {
   buildCharTokenizer,
   CHAR_EOS_TOKEN,
@@ -53,4 +54,3 @@ export {
   loadTokenizer,
   type Tokenizer,
 } from './tokenizer';
-export { type BpeTrainOptions, preTokenize, trainBpeTokenizer } from './bpe-trainer';

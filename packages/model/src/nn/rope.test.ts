@@ -89,7 +89,7 @@ test('angles replicated over heads equal the broadcast ones', () => {
 /** The textbook formula with split and concat: `concat(x1·cos − x2·sin, x2·cos + x1·sin)`, angles from scratch. */
 function ropeBySplit(x: tf.Tensor4D, positions: Int32Array, theta: number): tf.Tensor4D {
   return tf.tidy(() => {
-    const [b, h, t, hd] = x.shape;
+    const [b, , t, hd] = x.shape;
     const half = hd / 2;
     const angle = tf.tensor4d(
       Array.from({ length: b * t * half }, (_, i) => {
