@@ -8,6 +8,7 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { initBackend } from '../backend/init-backend';
 import { ROUTED_EXPERTS, ROUTED_EXPERTS_GRAD } from '../backend/kernels/routed-experts';
+import { expectMatchesFiniteDifferences } from '../backend/test-utils/finite-diff';
 import type { SwiGluWeights } from './linear';
 import { groupSlotsByExpert, routedExperts } from './routed-experts';
 import { maxAbsDiff, randomTensor } from './test-utils/tiny';
@@ -251,22 +252,16 @@ describe('the fused kernels on wasm', () => {
       down: tf.tensor2d(down!, [d, inter]),
     }));
     const { grads, out } = valueAndGrads(routedExperts, x, experts, w, routed, tf.tensor2d(proj, [n, d]));
-    const inputs = [xs, ws, ...mats.flat()];
-    const h = 1e-4;
-    inputs.forEach((values, which) => {
-      const analytic = grads[which]!.dataSync();
-      values.forEach((v, i) => {
-        const bump = (delta: number) => {
-          const copy = inputs.map((a) => a.slice());
-          copy[which]![i] = v + delta;
-          const [xx, ww, ...flat] = copy;
-          const m = Array.from({ length: numExperts }, (_, e) => flat.slice(3 * e, 3 * e + 3));
-          return loss(xx!, ww!, m);
-        };
-        const numeric = (bump(h) - bump(-h)) / (2 * h);
-        expect(Math.abs(analytic[i]! - numeric)).toBeLessThan(2e-4 + 2e-3 * Math.abs(numeric));
-      });
-    });
+    expectMatchesFiniteDifferences(
+      ([xx, ww, ...flat]) =>
+        loss(
+          xx!,
+          ww!,
+          Array.from({ length: numExperts }, (_, e) => flat.slice(3 * e, 3 * e + 3)),
+        ),
+      [xs, ws, ...mats.flat()],
+      grads.map((g) => g.dataSync()),
+    );
     tf.dispose([x, w, out, ...grads, ...experts.flatMap((e) => [e.gate, e.up, e.down])]);
   });
 

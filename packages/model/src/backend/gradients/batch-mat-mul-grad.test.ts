@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { initBackend } from '../init-backend';
+import { expectMatchesFiniteDifferences } from '../test-utils/finite-diff';
 import { expectClose, onBackend, randomArray } from '../test-utils/on-backend';
 import { sumToBatchShape } from './batch-mat-mul-grad';
 
@@ -68,5 +69,45 @@ describe('BatchMatMul gradient with broadcast batch dims', () => {
       expect(sumToBatchShape(g, [1, 3, 4, 5]).shape).toEqual([1, 3, 4, 5]);
       expect(sumToBatchShape(g, [2, 1, 4, 5]).dataSync()[0]).toBe(3);
     });
+  });
+
+  // Rank-3 a against rank-3 or rank-2 b; a batch of 1 broadcasts.
+  test.each<Case>([
+    [[3, 4, 5], [5, 2], false, false],
+    [[3, 5, 4], [1, 2, 5], true, true],
+    [[1, 4, 5], [3, 5, 2], false, false],
+  ])('wasm: gradients of a %j · b %j (transposeA %s, transposeB %s) match central finite differences', async (...c) => {
+    const [aShape, bShape, ta, tb] = c;
+    const a = randomArray(tf.util.sizeFromShape(aShape), 11);
+    const b = randomArray(tf.util.sizeFromShape(bShape), 12);
+    const { analytic, outShape, w } = await onBackend('wasm', () =>
+      tf.tidy(() => {
+        const [at, bt] = [tf.tensor(a, aShape), tf.tensor(b, bShape)];
+        const shape = tf.matMul(at, bt, ta, tb).shape;
+        const wt = tf.tensor(randomArray(tf.util.sizeFromShape(shape), 13), shape);
+        const grads = tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.mul(tf.matMul(x, y, ta, tb), wt)))([at, bt]);
+        return { analytic: grads.map((g) => g.dataSync()), outShape: shape, w: wt.dataSync() };
+      }),
+    );
+    // Σ w ⊙ (op(a_i) · op(b_i)) over the batch, in float64, with batch-1 operands broadcast.
+    const [batch, m, n] = [outShape[0]!, outShape[1]!, outShape[2]!];
+    const k = ta ? aShape.at(-2)! : aShape.at(-1)!;
+    const elem = (x: number[], shape: number[], i: number, r: number, c: number, t: boolean) => {
+      const [rows, cols] = [shape.at(-2)!, shape.at(-1)!];
+      const base = shape.length === 3 && shape[0] !== 1 ? i * rows * cols : 0;
+      return t ? x[base + c * cols + r]! : x[base + r * cols + c]!;
+    };
+    const loss = ([x, y]: number[][]) => {
+      let total = 0;
+      for (let i = 0; i < batch; i++)
+        for (let r = 0; r < m; r++)
+          for (let col = 0; col < n; col++) {
+            let dot = 0;
+            for (let p = 0; p < k; p++) dot += elem(x!, aShape, i, r, p, ta) * elem(y!, bShape, i, p, col, tb);
+            total += w[(i * m + r) * n + col]! * dot;
+          }
+      return total;
+    };
+    expectMatchesFiniteDifferences(loss, [Array.from(a), Array.from(b)], analytic);
   });
 });
