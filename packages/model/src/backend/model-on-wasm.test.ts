@@ -83,6 +83,46 @@ describe('a transformer training step on wasm', () => {
     });
   });
 
+  it('MoE KV-cache decoding reproduces full-forward logits (left-padded batch, fused kernels)', async () => {
+    const worst = await onBackend('wasm', () => {
+      const model = createModel(moeConfig, { seed: 5 });
+      let max = 0;
+      try {
+        tf.tidy(() => {
+          const ids = [
+            [3, 1, 4, 1, 5, 9],
+            [0, 0, 2, 6, 5, 3],
+          ];
+          const mask = ids.map((row, b) => row.map((_, t) => (b === 1 && t < 2 ? 0 : 1)));
+          const steps = [[7], [8], [9]];
+          const { cache, logits } = model.prefill(tf.tensor2d(ids, [2, 6], 'int32'), {
+            attentionMask: tf.tensor2d(mask, [2, 6], 'int32'),
+          });
+          // prefill gives [B, V] at the last position, each decode step [B, 1, V]
+          const outs = [
+            tf.expandDims(logits, 1) as tf.Tensor3D,
+            ...steps.map((tok) => model.decodeStep(cache, tf.tensor2d([tok, tok], [2, 1], 'int32'))),
+          ];
+          const all = ids.map((row) => [...row, ...steps.flat()]);
+          const allMask = mask.map((row) => [...row, 1, 1, 1]);
+          const full = model.forward(tf.tensor2d(all, [2, 9], 'int32'), {
+            attentionMask: tf.tensor2d(allMask, [2, 9], 'int32'),
+          });
+          outs.forEach((got, i) => {
+            const want = tf.slice(full, [0, 5 + i, 0], [2, 1, moeConfig.vocab_size]);
+            const last = tf.slice(got, [0, got.shape[1]! - 1, 0], [2, 1, moeConfig.vocab_size]);
+            max = Math.max(max, tf.max(tf.abs(tf.sub(last, want))).dataSync()[0]!);
+          });
+          cache.dispose();
+        });
+      } finally {
+        model.dispose();
+      }
+      return max;
+    });
+    expect(worst).toBeLessThan(1e-4);
+  });
+
   it('learns: a few SGD steps lower the loss', async () => {
     const losses = await onBackend('wasm', () => {
       const model = createModel(config, { seed: 4 });
