@@ -8,7 +8,13 @@
  */
 
 import { DatasetError } from './dataset-error';
-import { type DatasetRecord, type FieldMapping, mapRecord, resolveFieldMapping } from './field-mapping';
+import {
+  type DatasetRecord,
+  type FieldMapping,
+  mapRecord,
+  type RecordLocation,
+  resolveFieldMapping,
+} from './field-mapping';
 import { readJsonlLines } from './jsonl';
 import { type ParquetReadOptions, parquetColumns, readParquetRows } from './parquet';
 import { checkInteger, checkOneOf, describe, rejectUnknownKeys } from './resolve';
@@ -40,7 +46,7 @@ export interface DatasetStats {
 }
 
 /** An async-iterable stream of records whose `stats` fill in as it is consumed. */
-export interface DatasetStream extends AsyncIterable<DatasetRecord> {
+export interface DatasetStream<R = DatasetRecord> extends AsyncIterable<R> {
   readonly stats: DatasetStats;
 }
 
@@ -65,7 +71,7 @@ export function formatOf(path: string): DatasetFormat {
 async function* rawRecords(
   file: string,
   format: DatasetFormat,
-  options: DatasetOptions,
+  options: ParquetReadOptions,
   stats: DatasetStats,
 ): AsyncGenerator<{ value: unknown; line?: number; row?: number } | DatasetError> {
   switch (format) {
@@ -106,6 +112,19 @@ async function* rawRecords(
 export function streamDataset(file: string, options: DatasetOptions = {}): DatasetStream {
   rejectUnknownKeys(options, OPTION_KEYS, 'dataset option');
   const mapping = resolveFieldMapping(options.fields);
+  return streamMapped(file, options, (value, at) => mapRecord(value, mapping, at));
+}
+
+/**
+ * The streaming, limit and bad-record policy of `streamDataset` around any record mapper (`map` throws a
+ * DatasetError for a bad record). For loaders of other record shapes (e.g. `streamCountdownDataset`); options are
+ * checked by the caller, except format, onBadRecord and limit.
+ */
+export function streamMapped<R>(
+  file: string,
+  options: Omit<DatasetOptions, 'fields'>,
+  map: (value: unknown, at: RecordLocation) => R,
+): DatasetStream<R> {
   const format =
     options.format === undefined ? formatOf(file) : checkOneOf('format', options.format, ['jsonl', 'parquet']);
   const policy = checkOneOf('onBadRecord', options.onBadRecord ?? 'throw', ['throw', 'skip']);
@@ -115,13 +134,13 @@ export function streamDataset(file: string, options: DatasetOptions = {}): Datas
       : checkInteger('limit', options.limit, 0, Number.MAX_SAFE_INTEGER);
   const stats: DatasetStats = { records: 0, skipped: 0, errors: [], bytesRead: 0 };
 
-  async function* records(): AsyncGenerator<DatasetRecord> {
+  async function* records(): AsyncGenerator<R> {
     if (stats.records >= limit) return;
     for await (const raw of rawRecords(file, format, options, stats)) {
-      let record: DatasetRecord;
+      let record: R;
       try {
         if (raw instanceof DatasetError) throw raw;
-        record = mapRecord(raw.value, mapping, { file, line: raw.line, row: raw.row });
+        record = map(raw.value, { file, line: raw.line, row: raw.row });
       } catch (error) {
         if (!(error instanceof DatasetError) || policy === 'throw') throw error;
         stats.skipped++;

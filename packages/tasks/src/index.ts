@@ -35,6 +35,14 @@ export {
   resolveCountdownOptions,
 } from './countdown';
 export {
+  type CountdownDatasetOptions,
+  type CountdownFields,
+  type CountdownRecord,
+  DEFAULT_COUNTDOWN_FIELDS,
+  loadCountdownDataset,
+  streamCountdownDataset,
+} from './countdown-dataset';
+export {
   type BadRecordPolicy,
   type DatasetFormat,
   type DatasetOptions,
@@ -45,6 +53,7 @@ export {
   loadDataset,
   MAX_KEPT_ERRORS,
   streamDataset,
+  streamMapped,
 } from './dataset';
 export { DatasetError, type DatasetErrorInit, type DatasetErrorKind } from './dataset-error';
 export {
