@@ -34,12 +34,15 @@ model (exactly one):
 problems:
   --benchmark NAME       aime24 | math500 | gsm8k   layouts built in; give the file with --data (nothing is
                                                     downloaded; JSONL or Parquet, normalised or Hugging Face layout)
-                         arithmetic | countdown     generated test split (never used for training)
+                         arithmetic | countdown     generated test split (never used for training); countdown
+                                                    with --data FILE reads its problems from the file instead
                          FILE.jsonl | FILE.parquet  any file (or give it with --data and no --benchmark)
   --data FILE            the data file
+  --numbers-field F      countdown file: field with the list of numbers (default nums, TinyZero's layout)
+  --target-field F       countdown file: field with the target (default target)
   --problem-field F      generic file: field with the problem (default problem)
   --answer-field F       generic file: field with the gold answer (default answer)
-  --id-field F           generic file: field with a unique id (default: records numbered by line)
+  --id-field F           generic or countdown file: field with a unique id (default: records numbered by line)
   --answer-format FMT    generic file: plain | gsm8k ("#### N") | boxed (last \\boxed{}) (default plain)
   --limit N              first N problems (generated benchmarks: how many; default 100)
   --preset NAME          generated benchmarks: difficulty preset

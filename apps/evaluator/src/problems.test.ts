@@ -86,4 +86,34 @@ describe('loadProblems', () => {
     writeFileSync(file, ['{"problem":"x","answer":"1","id":"a"}', '{"problem":"y","answer":"2","id":"a"}'].join('\n'));
     await expect(loadProblems(options({ data: file, idField: 'id' }))).rejects.toThrow(/"a" appears twice/);
   });
+
+  test('countdown problems from a file: TinyZero layout by default, named fields, judge meta, bad lines named', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'r1-eval-countdown-'));
+    const file = join(dir, 'cd.jsonl');
+    writeFileSync(
+      file,
+      `${JSON.stringify({ target: 24, nums: [4, 6, 1] })}\n${JSON.stringify({ target: 9, nums: [3, 3] })}\n`,
+    );
+    const b = await loadProblems(options({ benchmark: 'countdown', data: file }));
+    expect(b.scoring).toBe('countdown');
+    expect(b.name).toBe('cd.jsonl');
+    expect(b.source).toMatch(/^countdown:file:/);
+    expect(b.problems[0]).toEqual({
+      id: 'cd-1',
+      prompt:
+        'Using the numbers [4, 6, 1], create an equation that equals 24. You can use basic arithmetic operations ' +
+        '(+, -, *, /) and each number can only be used once.',
+      answer: '1,4,6=>24',
+      meta: { numbers: [4, 6, 1], target: 24 },
+    });
+    expect((await loadProblems(options({ benchmark: 'countdown', data: file, limit: 1 }))).problems).toHaveLength(1);
+    writeFileSync(file, `${JSON.stringify({ k: 'a', goal: 5, numbers: [2, 3] })}\n`);
+    const named = await loadProblems(
+      options({ benchmark: 'countdown', data: file, numbersField: 'numbers', targetField: 'goal', idField: 'k' }),
+    );
+    expect(named.problems[0]).toMatchObject({ id: 'a', meta: { numbers: [2, 3], target: 5 } });
+    await expect(loadProblems(options({ benchmark: 'countdown', data: file }))).rejects.toThrow(
+      /cd\.jsonl:1: field "nums": missing; fields present: k, goal, numbers/,
+    );
+  });
 });

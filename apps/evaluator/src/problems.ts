@@ -1,14 +1,22 @@
 /**
  * Loads the problems of a run: a built-in benchmark file (aime24, math500, gsm8k — layout detected by @r1/tasks), a
- * generated benchmark (arithmetic, countdown — the test split, never seen in training), or any JSONL/Parquet file
- * through a field mapping. Everything is loaded and validated before the first sample is drawn, so a malformed line
+ * generated benchmark (arithmetic, countdown — the test split, never seen in training), countdown problems from a file
+ * (TinyZero's `target`/`nums` layout or named fields), or any JSONL/Parquet file through a field mapping. Everything is loaded and validated before the first sample is drawn, so a malformed line
  * stops the run before it spends any compute (and leaves results.jsonl untouched).
  *
  * It does not template prompts or score answers; it only says which scorer the problems need.
  */
 import { resolve } from 'node:path';
 import type { EvalProblem } from '@r1/eval';
-import { type BenchmarkName, createTask, type DatasetRecord, loadBenchmark, loadDataset } from '@r1/tasks';
+import {
+  type BenchmarkName,
+  countdownCanonical,
+  createTask,
+  type DatasetRecord,
+  loadBenchmark,
+  loadCountdownDataset,
+  loadDataset,
+} from '@r1/tasks';
 import { FILE_BENCHMARKS, GENERATED_BENCHMARKS, type RunOptions } from './run-options';
 import { UsageError } from './usage-error';
 
@@ -57,6 +65,7 @@ export async function loadProblems(o: RunOptions): Promise<LoadedBenchmark> {
     checkUniqueIds(problems, file);
     return { name: benchmark, source: `${benchmark}:${resolve(file)}`, scoring: 'math', problems };
   }
+  if (benchmark === 'countdown' && o.data !== null) return countdownFile(o.data, o);
   if (benchmark !== null && (GENERATED_BENCHMARKS as readonly string[]).includes(benchmark)) {
     return generated(benchmark as (typeof GENERATED_BENCHMARKS)[number], o);
   }
@@ -97,4 +106,28 @@ function generated(name: (typeof GENERATED_BENCHMARKS)[number], o: RunOptions): 
   });
   const scoring: ScoringKind = name === 'countdown' ? 'countdown' : 'math';
   return { name, source: `${name}:test:seed=${o.seed}:preset=${o.preset ?? 'default'}`, scoring, problems };
+}
+
+async function countdownFile(file: string, o: RunOptions): Promise<LoadedBenchmark> {
+  const fields = {
+    ...(o.numbersField === null ? {} : { numbers: o.numbersField }),
+    ...(o.targetField === null ? {} : { target: o.targetField }),
+    ...(o.idField === null ? {} : { id: o.idField }),
+  };
+  const { records } = await loadCountdownDataset(file, { fields, ...(o.limit === null ? {} : { limit: o.limit }) });
+  if (records.length === 0) throw new Error(`${file}: no problems in the file`);
+  const problems: EvalProblem[] = records.map((r) => ({
+    id: r.id,
+    prompt: r.prompt,
+    // No single gold equation: the judge checks numbers and target. The canonical form ("1,4,6=>24") is for reports.
+    answer: countdownCanonical(r.meta.numbers, r.meta.target),
+    meta: { numbers: r.meta.numbers, target: r.meta.target },
+  }));
+  checkUniqueIds(problems, file);
+  return {
+    name: file.replace(/^.*\//, ''),
+    source: `countdown:file:${resolve(file)}:${JSON.stringify(fields)}`,
+    scoring: 'countdown',
+    problems,
+  };
 }

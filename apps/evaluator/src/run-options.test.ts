@@ -107,6 +107,19 @@ describe('run options', () => {
       /layouts are built in/,
     ],
     [['--model', 'm', '--benchmark', 'gsm8k', '--data', 'x', '--preset', 'tiny', '--out', 'o'], /--preset applies/],
+    [
+      ['--model', 'm', '--data', 'x.jsonl', '--numbers-field', 'n', '--out', 'o'],
+      /--numbers-field applies to countdown/,
+    ],
+    [['--model', 'm', '--benchmark', 'countdown', '--target-field', 't', '--out', 'o'], /applies to countdown files/],
+    [
+      ['--model', 'm', '--benchmark', 'countdown', '--data', 'c.jsonl', '--problem-field', 'q', '--out', 'o'],
+      /--problem-field does not apply to countdown files; use --numbers-field/,
+    ],
+    [
+      ['--model', 'm', '--benchmark', 'countdown', '--data', 'c.jsonl', '--preset', 'tiny', '--out', 'o'],
+      /--preset applies to generated countdown problems/,
+    ],
     [[...base, '--k', '0'], /--k must be an integer in \[1, 100000\], got 0/],
     [[...base, '--k', '2.5'], /--k takes an integer, got '2.5'/],
     [[...base, '--temperature', 'hot'], /--temperature takes a number/],

@@ -38,16 +38,21 @@ export interface RunOptions {
   backend: string | null;
   /**
    * What to evaluate: aime24 | math500 | gsm8k (layouts built in, file from `data`), arithmetic | countdown
-   * (generated test split), or the path of any JSONL/Parquet file. Default: `data` as a file, when given.
+   * (generated test split; countdown with `data` reads its problems from that file instead), or the path of any
+   * JSONL/Parquet file. Default: `data` as a file, when given.
    */
   benchmark: string | null;
-  /** The data file of aime24/math500/gsm8k, or any JSONL/Parquet file. */
+  /** The data file of aime24/math500/gsm8k/countdown, or any JSONL/Parquet file. */
   data: string | null;
+  /** Countdown file: field with the list of numbers. Default 'nums' (TinyZero's layout). */
+  numbersField: string | null;
+  /** Countdown file: field with the target. Default 'target'. */
+  targetField: string | null;
   /** For a generic file: field with the problem text. Default 'problem'. */
   problemField: string | null;
   /** For a generic file: field with the gold answer. Default 'answer'. */
   answerField: string | null;
-  /** For a generic file: field with a stable id. Default: records are numbered "<file stem>-<line>". */
+  /** For a generic or countdown file: field with a stable id. Default: records are numbered "<file stem>-<line>". */
   idField: string | null;
   /** For a generic file: how the gold is read from the answer field (plain, gsm8k "#### N", boxed). Default plain. */
   answerFormat: (typeof ANSWER_FORMATS)[number];
@@ -89,6 +94,8 @@ export const DEFAULT_RUN_OPTIONS: Readonly<Omit<RunOptions, 'out'>> = Object.fre
   backend: null,
   benchmark: null,
   data: null,
+  numbersField: null,
+  targetField: null,
   problemField: null,
   answerField: null,
   idField: null,
@@ -176,6 +183,15 @@ function checkBenchmark(o: RunOptions): void {
     [o.answerField, '--answer-field'],
     [o.idField, '--id-field'],
   ] as const;
+  const countdownFlags = [
+    [o.numbersField, '--numbers-field'],
+    [o.targetField, '--target-field'],
+  ] as const;
+  if (o.benchmark === null || o.benchmark !== 'countdown') {
+    for (const [value, flag] of countdownFlags) {
+      if (value !== null) fail(`${flag} applies to countdown files only (--benchmark countdown --data FILE)`);
+    }
+  }
   if (o.benchmark === null) {
     if (o.data === null) fail(`--benchmark NAME is required (${known.join(', ')}, or a JSONL/Parquet file)`);
     if (o.preset !== null)
@@ -201,6 +217,18 @@ function checkBenchmark(o: RunOptions): void {
       }
     }
     return;
+  }
+  if (o.benchmark === 'countdown' && o.data !== null) {
+    // Countdown problems from a file (TinyZero's target/nums layout, or named fields) instead of the generator.
+    if (o.preset !== null) fail('--preset applies to generated countdown problems; drop it with --data');
+    for (const [value, flag] of mappingFlags.slice(0, 2)) {
+      if (value !== null) fail(`${flag} does not apply to countdown files; use --numbers-field and --target-field`);
+    }
+    if (o.answerFormat !== 'plain') fail('--answer-format does not apply to countdown files (there is no gold text)');
+    return;
+  }
+  for (const [value, flag] of countdownFlags) {
+    if (value !== null) fail(`${flag} applies to countdown files only (--benchmark countdown --data FILE)`);
   }
   if (isGenerated(o.benchmark)) {
     if (o.data !== null) fail(`--benchmark ${o.benchmark} is generated; drop --data (use --limit N and --seed)`);
@@ -229,6 +257,8 @@ const FLAGS = {
   backend: { type: 'string' },
   benchmark: { type: 'string' },
   data: { type: 'string' },
+  'numbers-field': { type: 'string' },
+  'target-field': { type: 'string' },
   'problem-field': { type: 'string' },
   'answer-field': { type: 'string' },
   'id-field': { type: 'string' },
@@ -308,6 +338,8 @@ export function parseRunArgs(argv: readonly string[]): RunOptions | 'help' {
   set('backend', str('backend'));
   set('benchmark', str('benchmark'));
   set('data', str('data'));
+  set('numbersField', str('numbers-field'));
+  set('targetField', str('target-field'));
   set('problemField', str('problem-field'));
   set('answerField', str('answer-field'));
   set('idField', str('id-field'));
