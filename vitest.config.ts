@@ -15,6 +15,8 @@ export default defineConfig({
   test: {
     include: ['packages/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts', 'scripts/**/*.test.ts'],
     pool: 'forks',
+    // fast-check: random inputs locally, one fixed seed under CI (see the file).
+    setupFiles: ['scripts/vitest-setup.ts'],
     // CI keeps a machine-readable record so .ci/run can print the plain closing line.
     reporters: process.env.CI ? ['default', ['json', { outputFile: '.vitest-results.json' }]] : ['default'],
     testTimeout: 120_000,

@@ -115,6 +115,13 @@ describe('chooseToken', () => {
     for (let s = 0; s < 20; s++) expect(chooseToken(masked, base, none, createRng(s)).token).toBe(1);
   });
 
+  test('top-k ranks by logits: a logit a denormal above the rest wins even where exp() rounds the gap away', () => {
+    // Found by the property below: exp(−1.4e−45 / 0.05) is exactly 1, so ranking by probability tied all three.
+    const row = Float32Array.from([0, 1.401298464324817e-45, 0]);
+    const params = { ...base, temperature: 0.05, topK: 1, topP: 0.01, logprobsMode: 'raw' as const };
+    for (let s = 0; s < 5; s++) expect(chooseToken(row, params, none, createRng(s)).token).toBe(1);
+  });
+
   test('property: the token is in range, kept by the filters, and its logprob is ≤ 0', () => {
     fc.assert(
       fc.property(

@@ -80,7 +80,9 @@ export function chooseToken(
 
   const truncating = (params.topK > 0 && params.topK < vocab) || params.topP < 1 || params.minP > 0;
   if (truncating) {
-    const order = Array.from({ length: vocab }, (_, i) => i).sort((a, b) => probs[b]! - probs[a]! || a - b);
+    // Ranked by the (penalised) logits, not the probabilities: exp() rounds logits a hair apart (or a denormal
+    // apart) to the same probability, and top-k must still keep the larger one, as torch.topk on logits does.
+    const order = Array.from({ length: vocab }, (_, i) => i).sort((a, b) => work[b]! - work[a]! || a - b);
     let keep = vocab;
     if (params.topK > 0) keep = Math.min(keep, params.topK);
     if (params.topP < 1) {
