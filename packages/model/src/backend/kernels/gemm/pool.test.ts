@@ -107,4 +107,28 @@ describe('gemmBatch', () => {
       { numRuns: 40, seed: 5 },
     );
   });
+
+  it.skipIf(typeof SharedArrayBuffer === 'undefined')(
+    'a worker that traps fails the batch with a clear error, and the pool keeps working',
+    () => {
+      const { wasm } = backend;
+      if (gemmThreads(wasm) < 2) return; // single-threaded build: nothing runs on a worker
+      const buf = wasm._malloc(4 * 64);
+      try {
+        const batch = gemmBatch(wasm, { minMacs: 0 });
+        // m = 4 rows is one band, which goes to the worker whole; A lies beyond the heap, so its first load traps
+        // before anything is written.
+        batch.push(2 ** 31 - 64, buf, buf, 4, 4, 4, 4, 1, 4, 4, 0);
+        expect(() => batch.run()).toThrow(/gemm pool: a worker thread failed .* R1_WASM_THREADS=1/);
+        const heap = new Float32Array(wasm.HEAPU8.buffer, buf, 32);
+        heap.set(Float32Array.from({ length: 32 }, (_, i) => i % 5));
+        batch.push(buf, buf, buf + 64, 4, 4, 4, 4, 1, 4, 4, 0); // A = B = the first 16 floats, C after them
+        batch.run();
+        // A = B = [[0,1,2,3],[4,0,1,2],[3,4,0,1],[2,3,4,0]]; C's first row = 1·B₁ + 2·B₂ + 3·B₃.
+        expect(Array.from(new Float32Array(wasm.HEAPU8.buffer, buf + 64, 4))).toEqual([16, 17, 13, 4]);
+      } finally {
+        wasm._free(buf);
+      }
+    },
+  );
 });

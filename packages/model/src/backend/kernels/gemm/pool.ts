@@ -21,9 +21,11 @@ import { type Gemm, gemmFor, gemmModuleFor } from './gemm';
 
 /** Int32 words per job: a, b, c, m, n, k, rsa, csa, ldb, ldc, accumulate. */
 const JOB_WORDS = 11;
-/** Control words: [generation, done count, then per worker: first job, end job]. */
+/** Control words: [generation, done count, failed count, then per worker: first job, end job]. */
 const GENERATION = 0;
 const DONE = 1;
+const FAILED = 2;
+const RANGES = 3;
 const STOP = -1;
 /**
  * Below this many multiply-adds a batch runs inline: waking a worker costs tens of µs, what ~1M multiply-adds take
@@ -46,10 +48,16 @@ for (;;) {
   Atomics.wait(ctl, 0, seen);
   seen = Atomics.load(ctl, 0);
   if (seen === ${STOP}) break;
-  const end = ctl[3 + 2 * index];
-  for (let q = ctl[2 + 2 * index]; q < end; q++) {
-    const o = q * ${JOB_WORDS};
-    gemm(job[o], job[o + 1], job[o + 2], job[o + 3], job[o + 4], job[o + 5], job[o + 6], job[o + 7], job[o + 8], job[o + 9], job[o + 10]);
+  const end = ctl[${RANGES} + 1 + 2 * index];
+  try {
+    for (let q = ctl[${RANGES} + 2 * index]; q < end; q++) {
+      const o = q * ${JOB_WORDS};
+      gemm(job[o], job[o + 1], job[o + 2], job[o + 3], job[o + 4], job[o + 5], job[o + 6], job[o + 7], job[o + 8], job[o + 9], job[o + 10]);
+    }
+  } catch (error) {
+    // Never leave the caller waiting: count the failure, say why, and still report done.
+    Atomics.add(ctl, 2, 1);
+    parentPort.postMessage(String(error && error.stack || error));
   }
   Atomics.add(ctl, 1, 1);
   Atomics.notify(ctl, 1);
@@ -137,7 +145,7 @@ class GemmPool {
     private readonly wasm: WasmModule,
     threads: number,
   ) {
-    this.control = new Int32Array(new SharedArrayBuffer(4 * (2 + 2 * (threads - 1))));
+    this.control = new Int32Array(new SharedArrayBuffer(4 * (RANGES + 2 * (threads - 1))));
     this.jobBuffer = new SharedArrayBuffer(4 * JOB_WORDS * MAX_JOBS);
     this.jobs = new Int32Array(this.jobBuffer);
     this.threads = threads;
@@ -169,7 +177,10 @@ class GemmPool {
       throw e;
     }
     // Only now: an unref'd worker does not keep the event loop alive, so awaiting its start would let Node exit.
-    for (const w of this.workers) w.unref();
+    for (const w of this.workers) {
+      w.on('message', (text) => process.stderr.write(`gemm pool worker: ${String(text)}\n`)); // failures only
+      w.unref();
+    }
   }
 
   run(jobs: Int32Array): void {
@@ -185,20 +196,33 @@ class GemmPool {
     let mineCount = 0;
     let q = 0;
     for (let p = 1; p < parts; p++) {
-      this.control[2 + 2 * (p - 1)] = q;
+      this.control[RANGES + 2 * (p - 1)] = q;
       for (let j = 0; j < count; j++) q += this.split(jobs, j, p, parts, this.jobs, q) ? 1 : 0;
-      this.control[3 + 2 * (p - 1)] = q;
+      this.control[RANGES + 1 + 2 * (p - 1)] = q;
     }
     for (let j = 0; j < count; j++) mineCount += this.split(jobs, j, 0, parts, mine, mineCount) ? 1 : 0;
     Atomics.store(this.control, DONE, 0);
+    Atomics.store(this.control, FAILED, 0);
     this.generation = (this.generation + 1) & 0x3fffffff;
     Atomics.store(this.control, GENERATION, this.generation);
     Atomics.notify(this.control, GENERATION);
-    runJobs(gemm, mine.subarray(0, mineCount * JOB_WORDS));
+    let mainError: unknown;
+    try {
+      runJobs(gemm, mine.subarray(0, mineCount * JOB_WORDS));
+    } catch (error) {
+      mainError = error; // still wait: the workers are writing into the same batch's outputs
+    }
     for (;;) {
       const done = Atomics.load(this.control, DONE);
       if (done >= parts - 1) break;
       Atomics.wait(this.control, DONE, done);
+    }
+    if (mainError !== undefined) throw mainError;
+    if (Atomics.load(this.control, FAILED) > 0) {
+      throw new Error(
+        'gemm pool: a worker thread failed on its share of a batch (its stack trace follows on stderr); ' +
+          'rerun with R1_WASM_THREADS=1 to run every product on the main thread',
+      );
     }
   }
 
