@@ -141,17 +141,15 @@ class GemmPool {
   private readonly workers: Worker[] = [];
   private generation = 0;
 
+  /** @param threads the caller plus `threads − 1` workers */
   constructor(
     private readonly wasm: WasmModule,
-    threads: number,
+    readonly threads: number,
   ) {
     this.control = new Int32Array(new SharedArrayBuffer(4 * (RANGES + 2 * (threads - 1))));
     this.jobBuffer = new SharedArrayBuffer(4 * JOB_WORDS * MAX_JOBS);
     this.jobs = new Int32Array(this.jobBuffer);
-    this.threads = threads;
   }
-
-  readonly threads: number;
 
   /** Starts the workers; resolves when each has compiled its gemm and is waiting. */
   async start(): Promise<void> {
