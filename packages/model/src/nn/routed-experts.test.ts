@@ -182,6 +182,11 @@ describe.each(['cpu', 'wasm'] as const)(
       expect(() => routedExperts(x, experts, w, Int32Array.from([0, 1]))).toThrow(/expected N·k = 4/);
       expect(() => routedExperts(x, [], w, Int32Array.from([0, 0, 0, 0]))).toThrow(/no experts/);
       expect(() => routedExperts(x, experts, w, Int32Array.from([0, 1, 2, 0]))).toThrow(/expert 2 is not in/);
+      const wide = { ...experts[1]!, down: tf.zeros([3, 5]) as tf.Tensor2D };
+      expect(() => routedExperts(x, [experts[0]!, wide], w, Int32Array.from([0, 1, 0, 1]))).toThrow(
+        /expert 1's down is \[3,5\], expected \[3,4\]/,
+      );
+      wide.down.dispose();
       tf.dispose([x, w, w3, ...experts.flatMap((e) => [e.gate, e.up, e.down])]);
     });
   },

@@ -86,6 +86,21 @@ export function routedExperts(
   if (routed.length !== n * k)
     throw new Error(`routedExperts: ${routed.length} routed slots, expected N·k = ${n * k} (the router's experts)`);
   if (experts.length === 0) throw new Error('routedExperts: no experts');
+  // Checked here, not left to the kernels: they address the heap by these shapes.
+  const [d, inter] = [x.shape[1], experts[0]!.gate.shape[0]];
+  experts.forEach((ew, e) => {
+    for (const [name, t, want] of [
+      ['gate', ew.gate, [inter, d]],
+      ['up', ew.up, [inter, d]],
+      ['down', ew.down, [d, inter]],
+    ] as const) {
+      if (t.shape[0] !== want[0] || t.shape[1] !== want[1])
+        throw new Error(
+          `routedExperts: expert ${e}'s ${name} is [${t.shape}], expected [${want}] (x is [${x.shape}], ` +
+            `expert 0's gate is [${experts[0]!.gate.shape}])`,
+        );
+    }
+  });
   const groups = groupSlotsByExpert(routed, experts.length);
   return (hasKernels() ? viaKernels : composed)(x, experts, weights, groups, k);
 }
