@@ -45,7 +45,13 @@ function replace(name: string, make: (stock: tf.KernelFunc) => tf.KernelConfig):
     throw new Error(`registerWasmKernelPack: no stock wasm ${name} kernel; import @tensorflow/tfjs-backend-wasm first`);
   }
   if (installed.has(current.kernelFunc)) return;
-  const config = make(current.kernelFunc);
+  // Keep the stock kernel's setup: tfjs runs it each time a wasm backend initialises, which is what binds the stock
+  // function (our fallback) to the new Emscripten module after disposeBackend() and a fresh initBackend().
+  const config: tf.KernelConfig = {
+    ...make(current.kernelFunc),
+    ...(current.setupFunc ? { setupFunc: current.setupFunc } : {}),
+    ...(current.disposeFunc ? { disposeFunc: current.disposeFunc } : {}),
+  };
   tf.unregisterKernel(name, 'wasm');
   tf.registerKernel(config);
   installed.add(config.kernelFunc);
