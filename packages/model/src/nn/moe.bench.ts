@@ -13,7 +13,7 @@ import * as tf from '@tensorflow/tfjs';
 import { median, report, timeIt } from '../../../../scripts/bench-lib';
 import { initBackend } from '../backend/index';
 import { benchAdamW } from '../bench/bench-adamw';
-import { resolveModelConfig } from './config';
+import { MOE_BENCH_CONFIG } from '../bench/moe-bench-config';
 import { createModel } from './model';
 import type { MoeDispatch } from './types';
 
@@ -21,22 +21,7 @@ const BATCH = 16;
 const SEQ = 64;
 const ITERATIONS = Number(process.env.R1_BENCH_ITERATIONS ?? 10);
 
-const config = resolveModelConfig({
-  model_type: 'r1_moe',
-  vocab_size: 64,
-  hidden_size: 128,
-  intermediate_size: 512,
-  num_hidden_layers: 2,
-  num_attention_heads: 4,
-  num_key_value_heads: 4,
-  n_routed_experts: 8,
-  num_experts_per_tok: 2,
-  n_shared_experts: 1,
-  moe_intermediate_size: 128,
-  first_k_dense_replace: 0,
-  scoring_func: 'sigmoid',
-  aux_loss_alpha: 0.0001,
-});
+const config = MOE_BENCH_CONFIG;
 
 function tokens(seed: number): tf.Tensor2D {
   return tf.tidy(() => tf.randomUniformInt([BATCH, SEQ], 0, config.vocab_size, seed) as tf.Tensor2D);

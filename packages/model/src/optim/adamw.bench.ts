@@ -9,27 +9,11 @@ import { median, report, timeIt } from '../../../../scripts/bench-lib';
 import { initBackend } from '../backend/index';
 import { ADAMW } from '../backend/kernels/adamw';
 import { benchAdamW } from '../bench/bench-adamw';
-import { resolveModelConfig } from '../nn/config';
+import { MOE_BENCH_CONFIG } from '../bench/moe-bench-config';
 import { createModel } from '../nn/model';
 
 const info = await initBackend();
-const model = createModel(
-  resolveModelConfig({
-    model_type: 'r1_moe',
-    vocab_size: 64,
-    hidden_size: 128,
-    intermediate_size: 512,
-    num_hidden_layers: 2,
-    num_attention_heads: 4,
-    num_key_value_heads: 4,
-    n_routed_experts: 8,
-    num_experts_per_tok: 2,
-    n_shared_experts: 1,
-    moe_intermediate_size: 128,
-    first_k_dense_replace: 0,
-  }),
-  { seed: 0 },
-);
+const model = createModel(MOE_BENCH_CONFIG, { seed: 0 });
 const vars = model.trainableVariables();
 const grads: Record<string, tf.Tensor> = {};
 vars.forEach((v, i) => {
