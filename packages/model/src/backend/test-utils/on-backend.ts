@@ -4,6 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'vitest';
+import { mulberry32 } from '../../nn/rng';
 
 /** Runs `fn` with `name` as the active backend, returns its plain result, restores the previous backend. */
 export async function onBackend<T>(name: 'cpu' | 'wasm', fn: () => T): Promise<T> {
@@ -18,16 +19,8 @@ export async function onBackend<T>(name: 'cpu' | 'wasm', fn: () => T): Promise<T
 
 /** Deterministic pseudo-random floats in [-1, 1) (mulberry32), so failures reproduce. */
 export function randomArray(size: number, seed: number): Float32Array {
-  let s = seed >>> 0;
-  const out = new Float32Array(size);
-  for (let i = 0; i < size; i++) {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
-  }
-  return out;
+  const next = mulberry32(seed);
+  return Float32Array.from({ length: size }, () => next() * 2 - 1);
 }
 
 /** Elementwise |a − b| ≤ atol + rtol·|b|, with the first offending index in the message. */
