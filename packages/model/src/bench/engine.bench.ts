@@ -11,23 +11,16 @@
 import * as tf from '@tensorflow/tfjs';
 import { median, report, timeIt } from '../../../../scripts/bench-lib';
 import { initBackend } from '../backend/index';
-import { createModel, resolveModelConfig } from '../nn/index';
+import { createModel } from '../nn/index';
 import { benchAdamW } from './bench-adamw';
+import { DENSE_BENCH_CONFIG } from './reference-shape';
 
 const BATCH = 16;
 const SEQ = 64;
 const WARMUP = 3;
 const ITERATIONS = Number(process.env.R1_BENCH_ITERATIONS ?? 10);
 
-const config = resolveModelConfig({
-  model_type: 'qwen2',
-  vocab_size: 64,
-  hidden_size: 128,
-  num_hidden_layers: 2,
-  num_attention_heads: 4,
-  num_key_value_heads: 4,
-  intermediate_size: 512,
-});
+const config = DENSE_BENCH_CONFIG;
 
 /** Multiply-adds ×2 of one forward pass (matmuls only: projections, full T×T attention, LM head). */
 function forwardFlops(): number {

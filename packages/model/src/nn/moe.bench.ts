@@ -13,7 +13,7 @@ import * as tf from '@tensorflow/tfjs';
 import { median, report, timeIt } from '../../../../scripts/bench-lib';
 import { initBackend } from '../backend/index';
 import { benchAdamW } from '../bench/bench-adamw';
-import { MOE_BENCH_CONFIG } from '../bench/moe-bench-config';
+import { MOE_BENCH_CONFIG } from '../bench/reference-shape';
 import { createModel } from './model';
 import type { MoeDispatch } from './types';
 

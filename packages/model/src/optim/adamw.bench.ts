@@ -9,7 +9,7 @@ import { median, report, timeIt } from '../../../../scripts/bench-lib';
 import { initBackend } from '../backend/index';
 import { ADAMW } from '../backend/kernels/adamw';
 import { benchAdamW } from '../bench/bench-adamw';
-import { MOE_BENCH_CONFIG } from '../bench/moe-bench-config';
+import { MOE_BENCH_CONFIG } from '../bench/reference-shape';
 import { createModel } from '../nn/model';
 
 const info = await initBackend();
