@@ -98,35 +98,25 @@ function unflatten(flat: tf.Tensor[], c: MoeConfig): { experts: SwiGluWeights[];
 
 function run(f: Fixture, c: MoeConfig, dispatch: MoeDispatch | 'naive', batch = 1) {
   const n = f.x.shape[0];
-  const loss = (...args: tf.Tensor[]) => {
-    const [x, gate, ...flat] = args as [tf.Tensor2D, tf.Tensor2D, ...tf.Tensor[]];
+  /** The layer's output from `x`, the gate and the flat expert matrices, by the chosen dispatch. */
+  const forward = (x: tf.Tensor2D, gate: tf.Tensor2D, flat: tf.Tensor[]) => {
     const { experts, shared } = unflatten(flat, c);
-    const out =
-      dispatch === 'naive'
-        ? naiveMoe(x, gate, f.bias, experts, shared, c)
-        : moeFfn(x, { gate, bias: f.bias, experts, shared }, c, {
-            dispatch,
-            tokenMask: new Uint8Array(n).fill(1),
-            batch,
-            time: n / batch,
-            withAuxLoss: false,
-          }).out;
-    return tf.sum(tf.mul(out, f.proj)) as tf.Scalar;
-  };
-  const inputs = [f.x, f.gate, ...f.flat];
-  const { value, grads } = tf.valueAndGrads(loss)(inputs);
-  const out = tf.tidy(() => {
-    const { experts, shared } = unflatten(f.flat, c);
     return dispatch === 'naive'
-      ? naiveMoe(f.x, f.gate, f.bias, experts, shared, c)
-      : moeFfn(f.x, { gate: f.gate, bias: f.bias, experts, shared }, c, {
+      ? naiveMoe(x, gate, f.bias, experts, shared, c)
+      : moeFfn(x, { gate, bias: f.bias, experts, shared }, c, {
           dispatch,
           tokenMask: new Uint8Array(n).fill(1),
           batch,
           time: n / batch,
           withAuxLoss: false,
         }).out;
-  });
+  };
+  const loss = (...args: tf.Tensor[]) => {
+    const [x, gate, ...flat] = args as [tf.Tensor2D, tf.Tensor2D, ...tf.Tensor[]];
+    return tf.sum(tf.mul(forward(x, gate, flat), f.proj)) as tf.Scalar;
+  };
+  const { value, grads } = tf.valueAndGrads(loss)([f.x, f.gate, ...f.flat]);
+  const out = tf.tidy(() => forward(f.x, f.gate, f.flat));
   return { out, value, grads };
 }
 
