@@ -1,34 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import { createModel, resolveModelConfig } from '../nn/index';
+import { QWEN25_05B_INSTRUCT as QWEN25_05B } from '../nn/test-utils/qwen-configs';
 import { checkpointTensorShapes, checkTensorShapes } from './checkpoint-layout';
 import { tinyConfig, tinyMoeConfig } from './test-utils/tiny-checkpoint';
-
-// config.json of Qwen/Qwen2.5-0.5B-Instruct as published (keys we do not model included, as a real file has them).
-const QWEN25_05B = {
-  architectures: ['Qwen2ForCausalLM'],
-  attention_dropout: 0.0,
-  bos_token_id: 151643,
-  eos_token_id: 151645,
-  hidden_act: 'silu',
-  hidden_size: 896,
-  initializer_range: 0.02,
-  intermediate_size: 4864,
-  max_position_embeddings: 32768,
-  max_window_layers: 21,
-  model_type: 'qwen2',
-  num_attention_heads: 14,
-  num_hidden_layers: 24,
-  num_key_value_heads: 2,
-  rms_norm_eps: 1e-6,
-  rope_theta: 1000000.0,
-  sliding_window: 32768,
-  tie_word_embeddings: true,
-  torch_dtype: 'bfloat16',
-  transformers_version: '4.43.1',
-  use_cache: true,
-  use_sliding_window: false,
-  vocab_size: 151936,
-};
 
 describe('checkpointTensorShapes', () => {
   test('a real Qwen2.5-0.5B config gives its 290 tensors with HF names and [out, in] shapes', () => {

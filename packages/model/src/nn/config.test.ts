@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { isMoeConfig, isMoeLayer, ModelConfigError, resolveModelConfig, toHfConfig } from './config';
+import { QWEN25_05B } from './test-utils/qwen-configs';
 
 const base = {
   model_type: 'qwen2',
@@ -13,32 +14,7 @@ const base = {
 };
 
 // A real Qwen2.5-0.5B config.json, including keys we do not read.
-const qwen25 = {
-  architectures: ['Qwen2ForCausalLM'],
-  attention_dropout: 0.0,
-  bos_token_id: 151643,
-  eos_token_id: 151643,
-  hidden_act: 'silu',
-  hidden_size: 896,
-  initializer_range: 0.02,
-  intermediate_size: 4864,
-  max_position_embeddings: 32768,
-  max_window_layers: 24,
-  model_type: 'qwen2',
-  num_attention_heads: 14,
-  num_hidden_layers: 24,
-  num_key_value_heads: 2,
-  rms_norm_eps: 1e-6,
-  rope_theta: 1000000.0,
-  sliding_window: 32768,
-  tie_word_embeddings: true,
-  torch_dtype: 'bfloat16',
-  transformers_version: '4.43.1',
-  use_cache: true,
-  use_sliding_window: false,
-  vocab_size: 151936,
-  rope_scaling: null,
-};
+const qwen25 = QWEN25_05B;
 
 describe('resolveModelConfig', () => {
   test('a real Qwen2.5 config resolves, tolerating unknown keys', () => {
