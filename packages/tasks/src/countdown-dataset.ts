@@ -11,9 +11,16 @@
  */
 import { type CountdownPromptStyle, countdownPrompt } from './countdown';
 import { type DatasetOptions, type DatasetStats, type DatasetStream, streamMapped } from './dataset';
-import { DatasetError } from './dataset-error';
 import { OPERATORS } from './expression';
-import type { DatasetRecord, DatasetRecordMeta, RecordLocation } from './field-mapping';
+import {
+  asRecord,
+  type DatasetRecord,
+  type DatasetRecordMeta,
+  fail,
+  missingField,
+  type RecordLocation,
+  recordId,
+} from './field-mapping';
 import { checkOneOf, describe, rejectUnknownKeys } from './resolve';
 
 export interface CountdownFields {
@@ -46,29 +53,16 @@ const OPTION_KEYS = ['fields', 'format', 'onBadRecord', 'limit', 'compressors', 
 /** Numbers and targets beyond this cannot stay exact through the judge's arithmetic. */
 const MAX_MAGNITUDE = 1e9;
 
-function fail(at: RecordLocation, kind: DatasetError['kind'], field: string, detail: string, fix?: string): never {
-  throw new DatasetError({ kind, file: at.file, line: at.line, row: at.row, field, detail, fix });
-}
-
 /** An integer from a number, a bigint or a string of digits, or null. */
 function integerOf(v: unknown): number | null {
   const n = typeof v === 'bigint' ? Number(v) : typeof v === 'string' && /^\s*-?\d+\s*$/.test(v) ? Number(v) : v;
   return typeof n === 'number' && Number.isSafeInteger(n) && Math.abs(n) <= MAX_MAGNITUDE ? n : null;
 }
 
+/** The value of a required field. */
 function field(record: Record<string, unknown>, name: string, at: RecordLocation): unknown {
   const v = record[name];
-  if (v === undefined || v === null) {
-    const present = Object.keys(record).join(', ') || '(none)';
-    fail(
-      at,
-      'missing-field',
-      name,
-      `${v === null ? 'is null' : 'missing'}; fields present: ${present}`,
-      "Name the right field (e.g. fields: { numbers: 'numbers' }) or pass onBadRecord: 'skip'",
-    );
-  }
-  return v;
+  return v === undefined || v === null ? missingField(record, name, at, "fields: { numbers: 'numbers' }") : v;
 }
 
 function numbersOf(v: unknown, name: string, at: RecordLocation): number[] {
@@ -95,30 +89,14 @@ function mapCountdown(
   style: CountdownPromptStyle,
   at: RecordLocation,
 ): CountdownRecord {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new DatasetError({
-      kind: 'not-an-object',
-      file: at.file,
-      line: at.line,
-      row: at.row,
-      detail: `expected a JSON object per record, got ${describe(value)}`,
-    });
-  }
-  const record = value as Record<string, unknown>;
+  const record = asRecord(value, at);
   const numbers = numbersOf(field(record, fields.numbers, at), fields.numbers, at);
   const rawTarget = field(record, fields.target, at);
   const target = integerOf(rawTarget);
   if (target === null) {
     fail(at, 'wrong-type', fields.target, `expected an integer (|n| ≤ ${MAX_MAGNITUDE}), got ${describe(rawTarget)}`);
   }
-  let id: string;
-  if (fields.id === null) id = `${at.file.replace(/^.*[\\/]/, '').replace(/\..*$/, '')}-${at.line ?? at.row ?? 0}`;
-  else {
-    const raw = field(record, fields.id, at);
-    if (typeof raw === 'string' && raw.trim() !== '') id = raw;
-    else if ((typeof raw === 'number' && Number.isFinite(raw)) || typeof raw === 'bigint') id = String(raw);
-    else return fail(at, 'wrong-type', fields.id, `expected a non-empty string or a number, got ${describe(raw)}`);
-  }
+  const id = recordId(record, fields.id, at);
   const extra: Record<string, unknown> = {};
   for (const k in record) if (k !== fields.numbers && k !== fields.target && k !== fields.id) extra[k] = record[k];
   const meta: CountdownRecord['meta'] = { file: at.file, extra, numbers, target: target as number };

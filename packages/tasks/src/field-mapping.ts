@@ -104,7 +104,8 @@ function fieldList(record: Record<string, unknown>): string {
 
 // Module-level helpers rather than closures per record: this runs once per record of multi-GB files.
 
-function fail(
+/** Throws the DatasetError of a bad record at `at` (shared by the record mappers of this package). */
+export function fail(
   at: RecordLocation,
   kind: DatasetError['kind'],
   field: string | undefined,
@@ -114,6 +115,38 @@ function fail(
   throw new DatasetError({ kind, file: at.file, line: at.line, row: at.row, field, detail, fix });
 }
 
+/** Throws the missing-field error of `field` (absent or null), listing the fields present; `example` shows a fix. */
+export function missingField(
+  record: Record<string, unknown>,
+  field: string,
+  at: RecordLocation,
+  example: string,
+): never {
+  const v = record[field];
+  return fail(
+    at,
+    'missing-field',
+    field,
+    `${v === null ? 'is null' : 'missing'}; fields present: ${fieldList(record)}`,
+    `Map the right field (e.g. ${example}) or pass onBadRecord: 'skip'`,
+  );
+}
+
+/** The record as an object, or a not-an-object error. */
+export function asRecord(value: unknown, at: RecordLocation): Record<string, unknown> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    return fail(at, 'not-an-object', undefined, `expected a JSON object per record, got ${describe(value)}`);
+  }
+  return value as Record<string, unknown>;
+}
+
+/** The record's id: field `idField` (a non-blank string or a number), or "<file stem>-<line or row>" for null. */
+export function recordId(record: Record<string, unknown>, idField: string | null, at: RecordLocation): string {
+  return idField === null
+    ? `${basename(at.file).replace(/\..*$/, '')}-${at.line ?? at.row ?? 0}`
+    : fieldText(record, idField, true, at);
+}
+
 /** A field's value as text: strings (non-blank), and with `allowNumbers` finite numbers and bigints. */
 function fieldText(record: Record<string, unknown>, field: string, allowNumbers: boolean, at: RecordLocation): string {
   const v = record[field];
@@ -121,15 +154,7 @@ function fieldText(record: Record<string, unknown>, field: string, allowNumbers:
     if (v.trim() === '') fail(at, 'empty-field', field, 'is an empty string');
     return v;
   }
-  if (v === undefined || v === null) {
-    return fail(
-      at,
-      'missing-field',
-      field,
-      `${v === null ? 'is null' : 'missing'}; fields present: ${fieldList(record)}`,
-      "Map the right field (e.g. fields: { problem: 'question' }) or pass onBadRecord: 'skip'",
-    );
-  }
+  if (v === undefined || v === null) return missingField(record, field, at, "fields: { problem: 'question' }");
   if (allowNumbers && ((typeof v === 'number' && Number.isFinite(v)) || typeof v === 'bigint')) return String(v);
   return fail(
     at,
@@ -168,10 +193,7 @@ function goldAnswer(raw: string, format: AnswerFormat, field: string, at: Record
 
 /** Turns one parsed record into a DatasetRecord; throws a DatasetError naming file, line/row and field. */
 export function mapRecord(value: unknown, mapping: FieldMapping, at: RecordLocation): DatasetRecord {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    return fail(at, 'not-an-object', undefined, `expected a JSON object per record, got ${describe(value)}`);
-  }
-  const record = value as Record<string, unknown>;
+  const record = asRecord(value, at);
   const prompt = fieldText(record, mapping.problem, false, at);
   const answer =
     mapping.answer === null
@@ -182,10 +204,7 @@ export function mapRecord(value: unknown, mapping: FieldMapping, at: RecordLocat
           mapping.answer,
           at,
         );
-  const id =
-    mapping.id === null
-      ? `${basename(at.file).replace(/\..*$/, '')}-${at.line ?? at.row ?? 0}`
-      : fieldText(record, mapping.id, true, at);
+  const id = recordId(record, mapping.id, at);
   const solution = mapping.solution === null ? undefined : fieldText(record, mapping.solution, false, at);
 
   const extra: Record<string, unknown> = {};
