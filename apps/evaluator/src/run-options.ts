@@ -187,7 +187,7 @@ function checkBenchmark(o: RunOptions): void {
     [o.numbersField, '--numbers-field'],
     [o.targetField, '--target-field'],
   ] as const;
-  if (o.benchmark === null || o.benchmark !== 'countdown') {
+  if (!(o.benchmark === 'countdown' && o.data !== null)) {
     for (const [value, flag] of countdownFlags) {
       if (value !== null) fail(`${flag} applies to countdown files only (--benchmark countdown --data FILE)`);
     }
@@ -226,9 +226,6 @@ function checkBenchmark(o: RunOptions): void {
     }
     if (o.answerFormat !== 'plain') fail('--answer-format does not apply to countdown files (there is no gold text)');
     return;
-  }
-  for (const [value, flag] of countdownFlags) {
-    if (value !== null) fail(`${flag} applies to countdown files only (--benchmark countdown --data FILE)`);
   }
   if (isGenerated(o.benchmark)) {
     if (o.data !== null) fail(`--benchmark ${o.benchmark} is generated; drop --data (use --limit N and --seed)`);
