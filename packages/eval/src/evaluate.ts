@@ -11,16 +11,16 @@
  * verifier) nor how prompts are templated (the caller passes `template`).
  */
 import {
-  deriveSeed,
+  drawMissing,
   type GenerationRequest,
-  hashString,
+  planSamples,
   resolveSamplingParams,
   type Sampler,
   type SamplingParams,
 } from '@r1/sampler';
 import { consOfScored } from './cons-at-k';
 import { meanAtK } from './pass-at-k';
-import { type SampleCache, type SampleRecord, sampleKey } from './sample-cache';
+import type { SampleCache, SampleRecord } from './sample-cache';
 import { summarizeScores } from './score-summary';
 
 export interface EvalProblem {
@@ -139,12 +139,6 @@ async function* batches<T>(items: Iterable<T> | AsyncIterable<T>, size: number):
   if (batch.length > 0) yield batch;
 }
 
-function renderedPrompt(request: GenerationRequest): string {
-  if (request.prompt !== undefined) return request.prompt;
-  if (request.messages !== undefined) return JSON.stringify(request.messages);
-  return JSON.stringify(request.promptTokenIds ?? []);
-}
-
 export async function evaluate(options: EvaluateOptions): Promise<EvalResult> {
   const k = options.k;
   if (!Number.isInteger(k) || k < 1) throw new Error(`evaluate: k must be an integer ≥ 1, got ${k}`);
@@ -158,75 +152,45 @@ export async function evaluate(options: EvaluateOptions): Promise<EvalResult> {
   let correctSoFar = 0;
 
   for await (const batch of batches(options.dataset, options.batchProblems ?? 8)) {
-    const plans = batch.map((problem) => {
+    for (const problem of batch) {
       if (seenIds.has(problem.id))
         throw new Error(`evaluate: problem id "${problem.id}" appears twice; ids must be unique`);
       seenIds.add(problem.id);
-      const request = options.template(problem);
-      const prompt = renderedPrompt(request);
-      const keys = Array.from({ length: k }, (_, j) => sampleKey(modelId, prompt, params, j));
-      return { problem, request, prompt, keys, seed: deriveSeed(params.seed, hashString(prompt)) };
-    });
-
-    // One request per contiguous run of missing samples of a problem (usually: all k, or none).
-    const requests: GenerationRequest[] = [];
-    const owners: { plan: (typeof plans)[number]; first: number; count: number }[] = [];
-    for (const plan of plans) {
-      let j = 0;
-      while (j < k) {
-        if (options.cache?.has(plan.keys[j]!)) {
-          j++;
-          continue;
-        }
-        let end = j;
-        while (end < k && !options.cache?.has(plan.keys[end]!)) end++;
-        owners.push({ plan, first: j, count: end - j });
-        requests.push({ ...plan.request, seed: plan.seed, firstSampleIndex: j });
-        j = end;
-      }
     }
-
+    const plans = planSamples(batch, options.template, modelId, params, k);
     const fresh = new Map<string, SampleRecord>();
-    // Requests with the same count can share one sampler call; group by count to keep n uniform per call.
-    const byCount = new Map<number, number[]>();
-    for (const [i, o] of owners.entries()) byCount.set(o.count, [...(byCount.get(o.count) ?? []), i]);
-    for (const [count, indices] of byCount) {
-      const out = await options.sampler.generate(
-        indices.map((i) => requests[i]!),
-        { ...params, n: count },
-      );
-      const records: SampleRecord[] = [];
-      indices.forEach((i, r) => {
-        const { plan, first } = owners[i]!;
-        out[r]!.forEach((completion, c) => {
-          const j = first + c;
-          const scored = options.score(completion.text, plan.problem);
-          records.push({
-            key: plan.keys[j]!,
-            problemId: plan.problem.id,
-            sampleIndex: j,
+    samplesGenerated += await drawMissing(
+      options.sampler,
+      plans,
+      params,
+      (key) => options.cache?.has(key) ?? false,
+      (drawn) => {
+        const records: SampleRecord[] = drawn.map(({ plan, sampleIndex, completion }) => {
+          const scored = options.score(completion.text, plan.item);
+          return {
+            key: plan.keys[sampleIndex]!,
+            problemId: plan.item.id,
+            sampleIndex,
             modelId,
             completion: completion.text,
             extracted: scored.extracted,
             correct: scored.correct,
             finishReason: completion.finishReason,
             tokens: completion.tokenIds.length,
-          });
+          };
         });
-      });
-      options.cache?.append(records);
-      for (const r of records) fresh.set(r.key, r);
-      samplesGenerated += records.length;
-    }
+        options.cache?.append(records);
+        for (const r of records) fresh.set(r.key, r);
+      },
+    );
 
     for (const plan of plans) {
       const samples = plan.keys.map((key) => {
         const record = fresh.get(key) ?? options.cache?.get(key);
-        if (!record)
-          throw new Error(`evaluate: sample ${key} of problem ${plan.problem.id} is missing after generation`);
+        if (!record) throw new Error(`evaluate: sample ${key} of problem ${plan.item.id} is missing after generation`);
         return record;
       });
-      const result = problemResult(plan.problem, samples, equivalent);
+      const result = problemResult(plan.item, samples, equivalent);
       results.push(result);
       samplesDone += samples.length;
       correctSoFar += samples.filter((s) => s.correct).length;

@@ -1,3 +1,6 @@
+export { type DrawnSample, drawMissing, planSamples, type SamplePlan } from './cache/draw-missing';
+export { renderedPrompt, sampleKey } from './cache/sample-key';
+export { type KeyedRecord, SampleLog, type SampleLogOptions } from './cache/sample-log';
 export { createLocalEngine, type EngineTokenizer, type LocalEngineOptions } from './local/engine';
 export { chooseToken, type TokenChoice, type TokenChoiceParams } from './logits';
 export { createOpenAIEngine, type OpenAIEngineOptions } from './openai/engine';
