@@ -59,3 +59,65 @@ export function attentionBias(keyMask: Uint8Array, batch: number, queries: numbe
   }
   return tf.tensor4d(bias, [batch, 1, queries, keys]);
 }
+
+/** `[B, T]` segment-id tensor → host int32 (0 = padding, k ≥ 1 = segment k; each segment one contiguous run). */
+export function readSegments(segmentIds: tf.Tensor2D, batch: number, time: number): Int32Array {
+  if (segmentIds.rank !== 2 || segmentIds.shape[0] !== batch || segmentIds.shape[1] !== time) {
+    throw new Error(
+      `segmentIds: expected shape [${batch}, ${time}] (same as ids), got [${segmentIds.shape.join(', ')}]`,
+    );
+  }
+  const v = segmentIds.dataSync();
+  const out = new Int32Array(v.length);
+  for (let b = 0; b < batch; b++) {
+    const closed = new Set<number>();
+    let current = 0;
+    for (let t = 0; t < time; t++) {
+      const x = v[b * time + t]!;
+      if (!Number.isInteger(x) || x < 0) {
+        throw new Error(`segmentIds[${b}][${t}] = ${x}: use 0 for padding and integers ≥ 1 for packed rows`);
+      }
+      if (x !== current) {
+        if (x !== 0 && closed.has(x)) {
+          throw new Error(
+            `segmentIds[${b}][${t}]: segment ${x} resumes after another one; keep each segment contiguous`,
+          );
+        }
+        if (current !== 0) closed.add(current);
+        current = x;
+      }
+      out[b * time + t] = x;
+    }
+  }
+  return out;
+}
+
+/** Position ids `[B, T]` that restart at 0 in every segment (padding gets 0). */
+export function segmentPositionIds(segments: Int32Array, batch: number, time: number): Int32Array {
+  const out = new Int32Array(batch * time);
+  for (let b = 0; b < batch; b++) {
+    let previous = 0;
+    let seen = 0;
+    for (let t = 0; t < time; t++) {
+      const s = segments[b * time + t]!;
+      if (s !== previous) seen = 0;
+      previous = s;
+      out[b * time + t] = s === 0 ? 0 : seen++;
+    }
+  }
+  return out;
+}
+
+/** Additive bias `[B, 1, T, T]` of a packed batch: query j sees key s iff s ≤ j and both are in one segment ≥ 1. */
+export function segmentAttentionBias(segments: Int32Array, batch: number, time: number): tf.Tensor4D {
+  const bias = new Float32Array(batch * time * time).fill(MASKED_SCORE);
+  for (let b = 0; b < batch; b++) {
+    for (let j = 0; j < time; j++) {
+      const segment = segments[b * time + j]!;
+      if (segment === 0) continue;
+      const row = (b * time + j) * time;
+      for (let s = j; s >= 0 && segments[b * time + s] === segment; s--) bias[row + s] = 0;
+    }
+  }
+  return tf.tensor4d(bias, [batch, 1, time, time]);
+}

@@ -12,7 +12,7 @@ import { isMoeLayer, type ModelConfig, resolveModelConfig } from './config';
 import { initParameters } from './init';
 import { KVCache, type LayerKV } from './kv-cache';
 import { linear, type SwiGluWeights, swiglu } from './linear';
-import { attentionBias, positionIds, readMask } from './mask';
+import { attentionBias, positionIds, readMask, readSegments, segmentAttentionBias, segmentPositionIds } from './mask';
 import { type MoeWeights, moeFfn } from './moe';
 import { rmsNorm } from './rms-norm';
 import { ropeAngles } from './rope';
@@ -48,6 +48,8 @@ interface TrunkContext {
   tokenMask: Uint8Array; // [B·T] real tokens of this call
   positions: Int32Array; // [B·T]
   keyMask: Uint8Array; // [B·S] all keys (cached + this call's)
+  /** [B·T] packed-sequence segment ids (0 = padding), or null for one sequence per row. */
+  segments: Int32Array | null;
   past: KVCache | null;
   dispatch: MoeDispatch;
   withAux: boolean;
@@ -196,6 +198,9 @@ class Transformer implements Model {
   }
 
   prefill(ids: tf.Tensor2D, opts: Pick<ForwardOptions, 'attentionMask' | 'moeDispatch'> = {}): PrefillResult {
+    if ((opts as ForwardOptions).segmentIds !== undefined) {
+      throw new Error('prefill: segmentIds (packed sequences) are for training; prefill one sequence per row');
+    }
     const ctx = this.#fullContext(ids, opts, 'prefill', false);
     const { batch, time } = ctx;
     const next = new Int32Array(batch);
@@ -241,6 +246,7 @@ class Transformer implements Model {
       tokenMask: new Uint8Array(batch * time).fill(1),
       positions: positionIds(new Uint8Array(batch * time).fill(1), batch, time, cache.nextPositions()),
       keyMask,
+      segments: null,
       past: cache,
       dispatch: 'sparse',
       withAux: false,
@@ -306,6 +312,25 @@ class Transformer implements Model {
     this.#check();
     checkIds(ids, this.config.vocab_size, `${what} ids`);
     const [batch, time] = ids.shape;
+    if (opts.segmentIds !== undefined) {
+      if (opts.attentionMask !== undefined) {
+        throw new Error(`${what}: pass attentionMask or segmentIds, not both (segment 0 already marks padding)`);
+      }
+      const segments = readSegments(opts.segmentIds, batch, time);
+      const tokenMask = new Uint8Array(batch * time);
+      for (let i = 0; i < segments.length; i++) tokenMask[i] = segments[i]! > 0 ? 1 : 0;
+      return {
+        batch,
+        time,
+        tokenMask,
+        positions: segmentPositionIds(segments, batch, time),
+        keyMask: tokenMask,
+        segments,
+        past: null,
+        dispatch: opts.moeDispatch ?? 'sparse',
+        withAux,
+      };
+    }
     const tokenMask = readMask(opts.attentionMask, batch, time);
     return {
       batch,
@@ -313,6 +338,7 @@ class Transformer implements Model {
       tokenMask,
       positions: positionIds(tokenMask, batch, time),
       keyMask: tokenMask,
+      segments: null,
       past: null,
       dispatch: opts.moeDispatch ?? 'sparse',
       withAux,
@@ -330,7 +356,10 @@ class Transformer implements Model {
       q: qAngles,
       k: c.num_key_value_heads === c.num_attention_heads ? qAngles : angles(c.num_key_value_heads),
     };
-    const bias = attentionBias(ctx.keyMask, batch, time, keys);
+    const bias =
+      ctx.segments === null
+        ? attentionBias(ctx.keyMask, batch, time, keys)
+        : segmentAttentionBias(ctx.segments, batch, time);
     const shape = { heads: c.num_attention_heads, kvHeads: c.num_key_value_heads, headDim: c.head_dim };
     let x = tf.gather(this.#embed, tf.reshape(ids, [batch * time])) as tf.Tensor2D; // [N, D]
     const kv: LayerKV[] = [];

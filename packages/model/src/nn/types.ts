@@ -20,6 +20,14 @@ export interface ForwardOptions {
    * a real token. Padded keys are never attended to; position ids count real tokens only. Default: all ones.
    */
   attentionMask?: tf.Tensor2D;
+  /**
+   * `[B, T]` int32 segment ids for packed sequences (several rows sharing one sequence): 0 = padding (anywhere),
+   * k ≥ 1 = the k-th row packed into this sequence, each segment one contiguous run. Position ids restart at 0 in
+   * every segment and a token attends only to earlier tokens of its own segment (block-diagonal causal mask), so each
+   * segment is computed as if it were alone. Replaces `attentionMask` (pass one or the other). Not for `prefill`.
+   * The MoE sequence-wise balance loss still treats the whole packed sequence as one sequence.
+   */
+  segmentIds?: tf.Tensor2D;
   /** MoE models only. Default 'sparse'. */
   moeDispatch?: MoeDispatch;
 }
