@@ -93,6 +93,10 @@ const CASES: [string, string, boolean][] = [
   // extraction
   ['18', 'Janet sells 9 eggs for $2 each.\n#### 18', true],
   ['18', '<think>It might be \\boxed{17}.</think>\nThe answer is $18$.', true],
+  // once the reasoning is closed, only the final part counts: an empty final answer does not fall back to the reasoning
+  ['18', 'Could it be 18?</think>\n\nThe answer is $\\boxed{}$.', false],
+  ['18', '<think>It is \\boxed{18}.</think>\nI am not sure.', false],
+  ['18', 'It is \\boxed{18}.</think>', true],
   ['18', 'reasoning...\n<answer>\n18\n</answer>', true],
   ['5', 'So \\boxed{3}. Wait, that is wrong; recomputing gives \\boxed{5}.', true],
   ['10455', 'We get $\\boxed{255}$ interest. Final Answer: The final answer is $10,455$. I hope it is correct.', true],

@@ -49,14 +49,13 @@ function tail(text: string, max: number): string {
 function parseWithReason(text: string, o: VerifyOptions): Parse {
   if (typeof text !== 'string') return { ok: false, reason: 'input is not a string' };
   const t = tail(text, o.maxInputChars);
-  // R1-style completions: the answer after `</think>` outranks anything boxed while thinking.
+  // R1-style completions: once the model has closed its reasoning and written a final part, the answer is read from
+  // that part only. Falling back to the reasoning would pay `…18?</think> The answer is $\boxed{}$.` for the 18
+  // it considered while thinking: an empty answer scoring as correct (found by @r1/rewards/testing's empty-answer law).
   const thinkEnd = t.lastIndexOf('</think>');
   if (thinkEnd >= 0) {
     const after = t.slice(thinkEnd + 8);
-    if (after.trim() !== '') {
-      const r = parseText(after, o);
-      if (r.ok) return r;
-    }
+    if (after.trim() !== '') return parseText(after, o);
   }
   return parseText(t, o);
 }
