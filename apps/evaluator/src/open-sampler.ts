@@ -6,7 +6,14 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { initBackend } from '@r1/model';
-import { createOpenAIEngine, createSampler, engineFromCheckpoint, type Sampler } from '@r1/sampler';
+import {
+  createOpenAIEngine,
+  createSampler,
+  engineFromCheckpoint,
+  listModels,
+  normaliseBaseUrl,
+  type Sampler,
+} from '@r1/sampler';
 import type { Io } from './io';
 import type { RunOptions } from './run-options';
 import { UsageError } from './usage-error';
@@ -52,48 +59,16 @@ async function openLocal(modelDir: string, o: RunOptions, io: Io): Promise<Opene
   return { sampler, label: dir, close: () => sampler.close() };
 }
 
-function normaliseBaseUrl(url: string): string {
-  const trimmed = url.replace(/\/+$/, '');
-  return trimmed.endsWith('/v1') ? trimmed : `${trimmed}/v1`;
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** The one model an endpoint serves, from GET /v1/models; retried like generation requests on connection errors. */
-async function discoverModel(baseUrl: string, headers: Record<string, string>, o: RunOptions): Promise<string> {
-  const url = `${baseUrl}/models`;
-  let lastError = '';
-  for (let attempt = 0; attempt <= o.maxRetries; attempt++) {
-    if (attempt > 0) await sleep(Math.min(30_000, 500 * 2 ** (attempt - 1)));
-    let response: Response;
-    try {
-      response = await fetch(url, { headers, signal: AbortSignal.timeout(Math.min(o.timeoutSeconds, 30) * 1000) });
-    } catch (error) {
-      const cause = error as Error & { cause?: { code?: string; message?: string } };
-      lastError = cause.cause?.code ?? cause.cause?.message ?? cause.message;
-      continue;
-    }
-    const text = await response.text();
-    if (!response.ok) {
-      throw new Error(
-        `${url} answered ${response.status}: ${text.slice(0, 300)} — pass the model name with --api-model NAME`,
-      );
-    }
-    let ids: string[] = [];
-    try {
-      const json = JSON.parse(text) as { data?: { id?: unknown }[] };
-      ids = (json.data ?? []).map((m) => m.id).filter((id): id is string => typeof id === 'string');
-    } catch {
-      throw new Error(`${url} returned something that is not JSON: ${text.slice(0, 200)} — pass --api-model NAME`);
-    }
-    if (ids.length === 1) return ids[0]!;
-    if (ids.length === 0) throw new Error(`${url} lists no models; pass the model name with --api-model NAME`);
-    throw new UsageError(`the endpoint serves ${ids.join(', ')}; pick one with --api-model NAME`, 'run');
-  }
-  throw new Error(
-    `cannot reach the endpoint: GET ${url} failed (${lastError}) after ${o.maxRetries + 1} attempt(s). ` +
-      'Is the server running at that address? Check --endpoint.',
-  );
+/** The one model an endpoint serves, from GET /v1/models. */
+async function discoverModel(baseUrl: string, apiKey: string | undefined, o: RunOptions): Promise<string> {
+  const ids = await listModels(baseUrl, {
+    ...(apiKey === undefined ? {} : { apiKey }),
+    maxRetries: o.maxRetries,
+    timeoutMs: Math.min(o.timeoutSeconds, 30) * 1000,
+  });
+  if (ids.length === 1) return ids[0]!;
+  if (ids.length === 0) throw new Error(`${baseUrl}/models lists no models; pass the model name with --api-model NAME`);
+  throw new UsageError(`the endpoint serves ${ids.join(', ')}; pick one with --api-model NAME`, 'run');
 }
 
 async function openEndpoint(endpoint: string, o: RunOptions, io: Io): Promise<OpenedSampler> {
@@ -105,7 +80,7 @@ async function openEndpoint(endpoint: string, o: RunOptions, io: Io): Promise<Op
     }
   }
   const baseUrl = normaliseBaseUrl(endpoint);
-  const model = o.apiModel ?? (await discoverModel(baseUrl, apiKey ? { authorization: `Bearer ${apiKey}` } : {}, o));
+  const model = o.apiModel ?? (await discoverModel(baseUrl, apiKey, o));
   const engine = createOpenAIEngine({
     baseUrl,
     model,

@@ -10,6 +10,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { initBackend } from '@r1/model';
+import { sampleCommand } from './commands/sample';
 import { DEFAULT_PRETRAIN_OPTIONS, pretrain } from './pretrain';
 import { loadTrainerConfig, type TrainerConfig } from './trainer-config';
 import { runZero } from './zero';
@@ -23,6 +24,7 @@ const USAGE = `usage:
                                                   R1-Zero GRPO from a base checkpoint
   r1-train pretrain [--out DIR] [--seed N] [--steps N]
                                                   build the demo's base model from a seed
+  r1-train sample run|filter …                     rejection sampling: verified, filtered SFT data (r1-train sample --help)
   --moe upcycles the dense base into a DeepSeek-V3-style MoE policy (shared expert = the dense FFN)`;
 
 function usageError(message: string): never {
@@ -39,6 +41,15 @@ async function main(): Promise<void> {
   const [command, ...rest] = process.argv.slice(2);
   if (command === undefined || command === '--help' || command === '-h') {
     console.log(USAGE);
+    return;
+  }
+  if (command === 'sample') {
+    // Its own flags (shared with r1-eval); it returns the exit code instead of exiting.
+    process.exitCode = await sampleCommand(rest, {
+      stdout: (s) => process.stdout.write(s),
+      stderr: (s) => process.stderr.write(s),
+      env: process.env,
+    });
     return;
   }
   let values: Record<string, string | boolean | undefined>;
@@ -111,7 +122,7 @@ async function main(): Promise<void> {
 }
 
 main().then(
-  () => process.exit(0),
+  () => process.exit(process.exitCode ?? 0),
   (error: unknown) => {
     console.error(`r1-train: ${(error as Error).message}`);
     process.exit(1);

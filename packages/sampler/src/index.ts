@@ -4,6 +4,7 @@ export { type KeyedRecord, SampleLog, type SampleLogOptions } from './cache/samp
 export { createLocalEngine, type EngineTokenizer, type LocalEngineOptions } from './local/engine';
 export { chooseToken, type TokenChoice, type TokenChoiceParams } from './logits';
 export { createOpenAIEngine, type OpenAIEngineOptions } from './openai/engine';
+export { type ListModelsOptions, listModels, normaliseBaseUrl } from './openai/list-models';
 export { EndpointError, type RetryOptions } from './openai/retry';
 export { resolveSamplingParams } from './params';
 export { createRng, deriveSeed, hashString, type Uniform } from './rng';

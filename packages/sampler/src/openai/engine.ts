@@ -6,6 +6,7 @@
  */
 import { deriveSeed } from '../rng';
 import type { Completion, Engine, FinishReason, GenerationRequest, SamplingParams } from '../types';
+import { normaliseBaseUrl } from './list-models';
 import { DEFAULT_RETRY_OPTIONS, mapWithConcurrency, postJsonWithRetry, type RetryOptions } from './retry';
 
 export interface OpenAIEngineOptions extends Partial<RetryOptions> {
@@ -52,11 +53,6 @@ function requestSeed(request: GenerationRequest, params: SamplingParams, index: 
   const base = request.seed ?? deriveSeed(params.seed, index);
   const first = request.firstSampleIndex ?? 0;
   return first > 0 ? deriveSeed(base, first) : base;
-}
-
-function normaliseBaseUrl(url: string): string {
-  const trimmed = url.replace(/\/+$/, '');
-  return trimmed.endsWith('/v1') ? trimmed : `${trimmed}/v1`;
 }
 
 function finishReason(raw: string | null | undefined, url: string): FinishReason {
