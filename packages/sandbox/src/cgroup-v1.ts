@@ -153,20 +153,20 @@ class RunCgroupV1 implements RunCgroup {
     return readNumber(this.fs, `${this.memory}/memory.max_usage_in_bytes`);
   }
 
-  terminate(): void {
-    for (const pid of this.pids()) this.fs.kill(pid, 'SIGTERM');
+  terminate(spare?: number): void {
+    for (const pid of this.pids()) if (pid !== spare) this.fs.kill(pid, 'SIGTERM');
   }
 
-  async kill(deadline = Date.now() + 1000): Promise<void> {
+  async kill(spare?: number, deadline = Date.now() + 1000): Promise<void> {
     // Freeze first so nothing forks or exits (and frees its pid for reuse) between reading the list and killing.
     const frozen = this.freezer !== undefined && (await this.setFrozen(true, deadline));
-    for (const pid of this.pids()) this.fs.kill(pid, 'SIGKILL');
+    for (const pid of this.pids()) if (pid !== spare) this.fs.kill(pid, 'SIGKILL');
     if (frozen) await this.setFrozen(false, deadline);
   }
 
   async destroy(timeoutMs = 3000): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
-    await this.kill(deadline);
+    await this.kill(undefined, deadline);
     while (this.pids().length > 0) {
       if (Date.now() > deadline) return false;
       for (const pid of this.pids()) this.fs.kill(pid, 'SIGKILL');

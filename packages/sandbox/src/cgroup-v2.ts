@@ -139,23 +139,24 @@ export class RunCgroupV2 implements RunCgroup {
     return readNumber(this.fs, `${this.dir}/memory.peak`);
   }
 
-  terminate(): void {
-    for (const pid of this.pids()) this.fs.kill(pid, 'SIGTERM');
+  terminate(spare?: number): void {
+    for (const pid of this.pids()) if (pid !== spare) this.fs.kill(pid, 'SIGTERM');
   }
 
-  async kill(deadline = Date.now() + 1000): Promise<void> {
-    if (this.fs.exists(`${this.dir}/cgroup.kill`)) {
+  async kill(spare?: number, deadline = Date.now() + 1000): Promise<void> {
+    // cgroup.kill cannot spare one process; with a pid to spare, freeze and kill the others one by one.
+    if (spare === undefined && this.fs.exists(`${this.dir}/cgroup.kill`)) {
       this.fs.write(`${this.dir}/cgroup.kill`, '1');
     } else {
       await this.setFrozen(true, deadline);
-      for (const pid of this.pids()) this.fs.kill(pid, 'SIGKILL');
+      for (const pid of this.pids()) if (pid !== spare) this.fs.kill(pid, 'SIGKILL');
       await this.setFrozen(false, deadline);
     }
   }
 
   async destroy(timeoutMs = 3000): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
-    await this.kill(deadline);
+    await this.kill(undefined, deadline);
     while (this.pids().length > 0 || readKeyed(this.fs, `${this.dir}/cgroup.events`, 'populated') === 1) {
       if (Date.now() > deadline) return false;
       for (const pid of this.pids()) this.fs.kill(pid, 'SIGKILL');

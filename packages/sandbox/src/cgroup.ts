@@ -42,9 +42,12 @@ export interface RunCgroup {
   /** Peak memory use in bytes, when the kernel reports it. */
   peakMemoryBytes(): number | null;
   /** SIGTERM to everything in it (the grace before `kill`). */
-  terminate(): void;
-  /** SIGKILL to everything in it, now (the cgroup stays, so what it used can still be read). */
-  kill(): Promise<void>;
+  terminate(spare?: number): void;
+  /**
+   * SIGKILL to everything in it but `spare`, now (the cgroup stays, so what it used can still be read). Sparing the
+   * outer bwrap lets it reap its child; killed together, the child outlives it as a zombie of the host's init.
+   */
+  kill(spare?: number): Promise<void>;
   /**
    * SIGKILLs everything in it, waits until it is empty in every hierarchy and removes it. Resolves to true when it
    * emptied and was removed within `timeoutMs`; false means processes may have survived (a sandbox error).

@@ -86,6 +86,9 @@ export function bwrapCommand(bwrap: string, spec: JailSpec, firstFd: number): st
     'sandbox',
     '--die-with-parent',
     '--new-session',
+    // No reaper: the program is pid 1 and bwrap's own child, so bwrap reaps it (an intermediate reaper outlived bwrap
+    // as a zombie here). Orphans a program leaves die with it: the kernel kills a PID namespace whose init exits.
+    '--as-pid-1',
     '--cap-drop',
     'ALL',
     ...rootArgs(spec.extraBinds ?? []),

@@ -177,7 +177,7 @@ async function runIn(
   let killing: Promise<void> | null = null;
   const killAll = (why: Termination) => {
     if (termination === 'exited') termination = why;
-    killing ??= cg.kill();
+    killing ??= cg.kill(child.pid);
   };
   const stdout = new Capped(limits.outputBytes, () => killAll('output_limit'));
   const stderr = new Capped(limits.outputBytes, () => killAll('output_limit'));
@@ -195,9 +195,9 @@ async function runIn(
   const wallTimer = setTimeout(() => {
     if (termination !== 'exited') return;
     termination = 'wall_timeout';
-    cg.terminate();
+    cg.terminate(child.pid);
     graceTimer = setTimeout(() => {
-      killing ??= cg.kill();
+      killing ??= cg.kill(child.pid);
     }, limits.graceMs);
   }, limits.wallSeconds * 1000);
 
@@ -212,7 +212,8 @@ async function runIn(
   const cpuSeconds = cg.cpuSeconds();
   const oomKills = cg.oomKills();
   const peakMemoryBytes = cg.peakMemoryBytes();
-  await (killing ?? cg.kill());
+  await killing;
+  await cg.kill();
   await Promise.race([
     Promise.all([closed(child.stdout), closed(child.stderr), closed(statusPipe)]),
     new Promise((resolve) => setTimeout(resolve, 2000)),
