@@ -47,6 +47,8 @@ problems:
   --limit N              first N problems (generated benchmarks: how many; default 100)
   --preset NAME          generated benchmarks: difficulty preset
                            (arithmetic: tiny, easy, medium, hard; countdown: tiny, easy, tinyzero)
+  --task-options JSON    generated benchmarks: explicit generator options instead of a preset,
+                           e.g. '{"minOperands": 3}' (as r1-train sample run --task-options)
   --seed N               seed of the generators and of sampling (default 0)
 
 sampling (defaults follow the R1 paper):

@@ -51,6 +51,17 @@ describe('loadProblems', () => {
     expect((await loadProblems(options({ benchmark: 'countdown' }))).problems).toHaveLength(DEFAULT_GENERATED_COUNT);
   });
 
+  test('--task-options generates with explicit generator options; a bad key is a usage error', async () => {
+    const t = await loadProblems(
+      options({ benchmark: 'arithmetic', limit: 6, taskOptions: { minOperands: 4, maxOperands: 4 } }),
+    );
+    for (const p of t.problems) expect(p.prompt.match(/\d+/g)).toHaveLength(4);
+    expect(t.source).toMatch(/options=\{"minOperands":4,"maxOperands":4\}/);
+    await expect(loadProblems(options({ benchmark: 'arithmetic', taskOptions: { minOperand: 4 } }))).rejects.toThrow(
+      /--task-options/,
+    );
+  });
+
   test('an unknown preset is a usage error listing the presets', async () => {
     await expect(loadProblems(options({ benchmark: 'arithmetic', preset: 'huge' }))).rejects.toThrow(UsageError);
     await expect(loadProblems(options({ benchmark: 'arithmetic', preset: 'huge' }))).rejects.toThrow(/tiny/);

@@ -88,9 +88,10 @@ function generated(name: (typeof GENERATED_BENCHMARKS)[number], o: RunOptions): 
   const count = o.limit ?? DEFAULT_GENERATED_COUNT;
   let task: ReturnType<typeof createTask>;
   try {
-    task = o.preset === null ? createTask(name) : createTask(name, o.preset as never);
+    task = createTask(name, (o.taskOptions ?? o.preset ?? undefined) as never);
   } catch (error) {
-    throw new UsageError(`--preset ${o.preset}: ${(error as Error).message}`, 'run');
+    const flag = o.taskOptions !== null ? `--task-options ${JSON.stringify(o.taskOptions)}` : `--preset ${o.preset}`;
+    throw new UsageError(`${flag}: ${(error as Error).message}`, 'run');
   }
   // unique: an evaluation set never repeats a problem (evaluate() also requires unique ids).
   const items = task.generate({ split: 'test', count, seed: o.seed, unique: true });
@@ -105,7 +106,8 @@ function generated(name: (typeof GENERATED_BENCHMARKS)[number], o: RunOptions): 
     };
   });
   const scoring: ScoringKind = name === 'countdown' ? 'countdown' : 'math';
-  return { name, source: `${name}:test:seed=${o.seed}:preset=${o.preset ?? 'default'}`, scoring, problems };
+  const options = o.taskOptions === null ? '' : `:options=${JSON.stringify(o.taskOptions)}`;
+  return { name, source: `${name}:test:seed=${o.seed}:preset=${o.preset ?? 'default'}${options}`, scoring, problems };
 }
 
 async function countdownFile(file: string, o: RunOptions): Promise<LoadedBenchmark> {

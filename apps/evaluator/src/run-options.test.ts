@@ -108,6 +108,16 @@ describe('run options', () => {
     ],
     [['--model', 'm', '--benchmark', 'gsm8k', '--data', 'x', '--preset', 'tiny', '--out', 'o'], /--preset applies/],
     [
+      ['--model', 'm', '--benchmark', 'gsm8k', '--data', 'x', '--task-options', '{}', '--out', 'o'],
+      /--task-options applies/,
+    ],
+    [['--model', 'm', '--benchmark', 'arithmetic', '--task-options', '[2]', '--out', 'o'], /must be a JSON object/],
+    [['--model', 'm', '--benchmark', 'arithmetic', '--task-options', '{', '--out', 'o'], /is not JSON/],
+    [
+      ['--model', 'm', '--benchmark', 'arithmetic', '--task-options', '{}', '--preset', 'tiny', '--out', 'o'],
+      /not both/,
+    ],
+    [
       ['--model', 'm', '--data', 'x.jsonl', '--numbers-field', 'n', '--out', 'o'],
       /--numbers-field applies to countdown/,
     ],

@@ -62,6 +62,12 @@ export interface RunOptions {
   seed: number;
   /** Difficulty preset of a generator (arithmetic: tiny, easy, medium, hard; countdown: see @r1/tasks). */
   preset: string | null;
+  /**
+   * Explicit generator options of a generated benchmark, as JSON (e.g. `{"minOperands": 3}`), instead of a preset —
+   * the same as `r1-train sample run --task-options`, so the problems a model was trained on can be evaluated on the
+   * generator's test split. Default: none.
+   */
+  taskOptions: Record<string, unknown> | null;
   /** Samples per problem. Default 16 (the paper's k for pass@1). */
   k: number;
   /** Sampling temperature. Default 0.6 (the paper). */
@@ -103,6 +109,7 @@ export const DEFAULT_RUN_OPTIONS: Readonly<Omit<RunOptions, 'out'>> = Object.fre
   limit: null,
   seed: 0,
   preset: null,
+  taskOptions: null,
   k: 16,
   temperature: 0.6,
   topP: 0.95,
@@ -194,12 +201,18 @@ function checkBenchmark(o: RunOptions): void {
   }
   if (o.benchmark === null) {
     if (o.data === null) fail(`--benchmark NAME is required (${known.join(', ')}, or a JSONL/Parquet file)`);
-    if (o.preset !== null)
-      fail(`--preset applies to the generated benchmarks (${GENERATED_BENCHMARKS.join(', ')}) only`);
+    if (o.preset !== null || o.taskOptions !== null)
+      fail(`--preset and --task-options apply to the generated benchmarks (${GENERATED_BENCHMARKS.join(', ')}) only`);
     return;
   }
   if (o.preset !== null && !isGenerated(o.benchmark)) {
     fail(`--preset applies to the generated benchmarks (${GENERATED_BENCHMARKS.join(', ')}) only`);
+  }
+  if (o.taskOptions !== null) {
+    if (!isGenerated(o.benchmark) || (o.benchmark === 'countdown' && o.data !== null)) {
+      fail(`--task-options applies to the generated benchmarks (${GENERATED_BENCHMARKS.join(', ')}) only`);
+    }
+    if (o.preset !== null) fail('give --preset NAME or --task-options JSON, not both');
   }
   if (isFileBenchmark(o.benchmark)) {
     if (o.data === null) {
@@ -263,6 +276,7 @@ const FLAGS = {
   limit: { type: 'string' },
   seed: { type: 'string' },
   preset: { type: 'string' },
+  'task-options': { type: 'string' },
   k: { type: 'string' },
   temperature: { type: 'string' },
   'top-p': { type: 'string' },
@@ -344,6 +358,19 @@ export function parseRunArgs(argv: readonly string[]): RunOptions | 'help' {
   set('limit', int('limit'));
   set('seed', int('seed'));
   set('preset', str('preset'));
+  const taskOptions = str('task-options');
+  if (taskOptions !== undefined) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(taskOptions);
+    } catch (error) {
+      fail(`--task-options is not JSON: ${(error as Error).message}`);
+    }
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+      fail('--task-options must be a JSON object, e.g. \'{"minOperands": 3}\'');
+    }
+    partial.taskOptions = parsed as Record<string, unknown>;
+  }
   set('k', int('k'));
   set('temperature', num('temperature'));
   set('topP', num('top-p'));
