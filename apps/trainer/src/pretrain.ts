@@ -3,9 +3,10 @@
  *
  * 1. A synthetic corpus of arithmetic problems in the R1-Zero template with completions of mixed quality (corpus.ts).
  * 2. A BPE tokenizer trained on that corpus (the ~400-character template becomes a few tokens; digits stay single).
- * 3. A small Qwen2-style model trained from scratch by SFT on the completions.
+ * 3. A small Qwen2-style model trained from scratch by SFT on the completions (@r1/distill's sftTrain).
  * 4. The checkpoint (HF layout) and a quick measurement of how often the base is right at the evaluation temperature.
  */
+import { examplesFromPairs, resolveSFTConfig, type SftStepRecord, sftTrain } from '@r1/distill';
 import {
   createModel,
   createTokenizer,
@@ -16,7 +17,6 @@ import {
   trainBpeTokenizer,
 } from '@r1/model';
 import { buildCorpus, type CorpusOptions, DEFAULT_CORPUS_OPTIONS } from './corpus';
-import { type SftStepMetrics, sftTrain } from './sft';
 
 export interface PretrainOptions {
   /** Checkpoint directory to write. */
@@ -59,7 +59,7 @@ export interface PretrainResult {
   model: Model;
   tokenizer: Tokenizer;
   config: ModelConfig;
-  history: SftStepMetrics[];
+  history: SftStepRecord[];
 }
 
 export async function pretrain(
@@ -106,16 +106,29 @@ export async function pretrain(
     `model: ${[...model.parameters().values()].reduce((s, v) => s + v.size, 0).toLocaleString()} parameters; training ${options.sft.steps} steps`,
   );
   const started = performance.now();
-  const history = sftTrain(model, examples, {
-    ...options.sft,
+  // Random batches were drawn with replacement before the move to @r1/distill; now each epoch is a seeded
+  // shuffle (HF's Trainer), so a rebuilt base differs in its bytes from the committed one.
+  const sftConfig = resolveSFTConfig({
+    maxSteps: options.sft.steps,
+    perDeviceTrainBatchSize: options.sft.batchSize,
+    learningRate: options.sft.learningRate,
+    warmupSteps: options.sft.warmupSteps,
+    weightDecay: options.sft.weightDecay,
+    lrSchedulerType: 'cosine',
+    adamBeta2: 0.95,
     maxGradNorm: 1,
+    maxLength: options.model.max_position_embeddings,
+    saveSteps: 0,
     seed: options.seed,
+  });
+  const { history } = await sftTrain(model, examplesFromPairs(examples), {
+    config: sftConfig,
     padId: eos,
     onStep: (m) => {
       if (m.step % 50 === 0 || m.step === options.sft.steps) {
         const eta = (((performance.now() - started) / m.step) * (options.sft.steps - m.step)) / 1000;
         log(
-          `step ${m.step}/${options.sft.steps} loss ${m.loss.toFixed(4)} lr ${m.learningRate.toExponential(2)} ${m.ms.toFixed(0)} ms/step, eta ${eta.toFixed(0)} s`,
+          `step ${m.step}/${options.sft.steps} loss ${m.loss.toFixed(4)} lr ${m.learningRate.toExponential(2)} ${(1000 * m.seconds).toFixed(0)} ms/step, eta ${eta.toFixed(0)} s`,
         );
       }
     },
