@@ -37,7 +37,7 @@ function bandLayout(permutations: number): { bands: number; rows: number } {
 export class Deduplicator {
   readonly #exact = new Set<string>();
   readonly #signatures: Uint32Array[] = [];
-  readonly #bands: Map<string, number[]>[] = [];
+  readonly #bands: Map<number, number[]>[] = [];
   readonly #hasher: MinHasher | null;
   readonly #layout: { bands: number; rows: number };
 
@@ -52,12 +52,13 @@ export class Deduplicator {
     return { exact, signature: this.#hasher === null ? null : this.#hasher.signature(text) };
   }
 
-  #bandKeys(sig: Uint32Array): string[] {
+  /** One 32-bit key per band (a hash of its rows: a collision only adds a candidate, which is then compared). */
+  #bandKeys(sig: Uint32Array): number[] {
     const { bands, rows } = this.#layout;
-    const keys: string[] = [];
+    const keys: number[] = [];
     for (let band = 0; band < bands; band++) {
-      let key = '';
-      for (let r = 0; r < rows; r++) key += `${sig[band * rows + r]!.toString(36)},`;
+      let key = band;
+      for (let r = 0; r < rows; r++) key = Math.imul(key ^ sig[band * rows + r]!, 0x9e3779b1) ^ (key >>> 15);
       keys.push(key);
     }
     return keys;

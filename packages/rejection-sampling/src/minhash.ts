@@ -2,8 +2,8 @@
  * MinHash signatures over word n-grams (shingles), for near-duplicate detection.
  *
  * A text is lower-cased and split into words on whitespace; its shingles are the word n-grams (a text shorter than n
- * words is one shingle; a text with no words has none). Each shingle is hashed to 32 bits (FNV-1a over its UTF-16
- * units), and permutation i maps a hash x to (aᵢ·x + bᵢ) mod 2³² with aᵢ odd — a bijection of 32-bit integers. The
+ * words is one shingle; a text with no words has none). Each shingle is hashed to 32 bits (its words' FNV-1a hashes,
+ * mixed in order), and permutation i maps a hash x to (aᵢ·x + bᵢ) mod 2³² with aᵢ odd — a bijection of 32-bit integers. The
  * signature keeps each permutation's minimum; the share of equal positions in two signatures estimates the Jaccard
  * similarity of the shingle sets (Broder 1997). Equal texts have equal signatures, so a text's score with itself is
  * exactly 1.
@@ -24,13 +24,31 @@ function fnv1a(text: string): number {
   return h >>> 0;
 }
 
-/** The distinct 32-bit hashes of the word n-grams of `text`. */
+/** Mixes a 32-bit value into a running hash (murmur3's step), so an n-gram's hash is built from its words' hashes. */
+function mix(h: number, k: number): number {
+  let x = Math.imul(k, 0xcc9e2d51);
+  x = (x << 15) | (x >>> 17);
+  x = Math.imul(x, 0x1b873593);
+  const y = h ^ x;
+  return (Math.imul((y << 13) | (y >>> 19), 5) + 0xe6546b64) | 0;
+}
+
+/**
+ * The distinct 32-bit hashes of the word n-grams of `text`: each word is hashed once, and an n-gram's hash mixes its
+ * words' hashes in order (no n-gram strings are built).
+ */
 export function shingleHashes(text: string, n: number): Uint32Array {
   const w = words(text);
   if (w.length === 0) return new Uint32Array(0);
+  const wordHashes = w.map(fnv1a);
   const count = Math.max(1, w.length - n + 1);
   const seen = new Set<number>();
-  for (let i = 0; i < count; i++) seen.add(fnv1a(w.slice(i, i + n).join(' ')));
+  for (let i = 0; i < count; i++) {
+    let h = n;
+    const end = Math.min(w.length, i + n);
+    for (let j = i; j < end; j++) h = mix(h, wordHashes[j]!);
+    seen.add(h >>> 0);
+  }
   return Uint32Array.from(seen);
 }
 
