@@ -5,12 +5,14 @@
  *   r1-train demo                         the built-in R1-Zero demo (what `pnpm start` runs)
  *   r1-train zero [--config FILE] [--resume DIR] [--moe] [--max-steps N]
  *   r1-train pretrain [--out DIR] [--seed N] [--steps N]
+ *   r1-train sft --model DIR --data FILE --out DIR [--config FILE.yaml] [--resume DIR] …   (commands/sft.ts)
  */
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { initBackend } from '@r1/model';
 import { sampleCommand } from './commands/sample';
+import { sftCommand } from './commands/sft';
 import { DEFAULT_PRETRAIN_OPTIONS, pretrain } from './pretrain';
 import { loadTrainerConfig, type TrainerConfig } from './trainer-config';
 import { runZero } from './zero';
@@ -25,6 +27,7 @@ const USAGE = `usage:
   r1-train pretrain [--out DIR] [--seed N] [--steps N]
                                                   build the demo's base model from a seed
   r1-train sample run|filter …                     rejection sampling: verified, filtered SFT data (r1-train sample --help)
+  r1-train sft --model DIR --data FILE --out DIR …  SFT / distillation in TRL's formats (r1-train sft --help)
   --moe upcycles the dense base into a DeepSeek-V3-style MoE policy (shared expert = the dense FFN)`;
 
 function usageError(message: string): never {
@@ -41,6 +44,14 @@ async function main(): Promise<void> {
   const [command, ...rest] = process.argv.slice(2);
   if (command === undefined || command === '--help' || command === '-h') {
     console.log(USAGE);
+    return;
+  }
+  if (command === 'sft') {
+    // Its own flags (TRL SFTConfig names via --config); it returns the exit code instead of exiting.
+    process.exitCode = await sftCommand(rest, {
+      stdout: (s) => process.stdout.write(s),
+      stderr: (s) => process.stderr.write(s),
+    });
     return;
   }
   if (command === 'sample') {

@@ -297,6 +297,8 @@ export async function sftTrain(
   let interrupted = false;
   try {
     while (step < plan.totalSteps) {
+      // Yield to the event loop once per step: a SIGINT handler (or any abort) can only run between steps.
+      await new Promise<void>((done) => setImmediate(done));
       if (options.signal?.aborted || (options.stopAfterSteps !== undefined && step >= options.stopAfterSteps)) {
         interrupted = true;
         break;
