@@ -1,11 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
+import { EXAMPLE_SAMPLE as sample } from '../testing/index';
 import type { GroupRewardFn, RewardFn } from '../types';
 import { combineGroupRewards, combineRewards, totalOf } from './combine';
 import { formatReward } from './format';
 import { kimiLengthScores } from './length';
 import { tagCountReward } from './tag-count';
-import { sample } from './test-utils/arbitraries';
 
 const constant =
   (v: unknown): RewardFn =>

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
+import { HOSTILE, EXAMPLE_SAMPLE as sample } from '../testing/index';
 import { cosineScaled, cosineScaledReward, DEFAULT_COSINE_SCALED_REWARD_OPTIONS as D } from './cosine';
-import { HOSTILE, sample } from './test-utils/arbitraries';
 
 describe('cosineScaled (open-r1 defaults)', () => {
   test.each<[number, boolean, number]>([

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
+import { HOSTILE } from '../testing/index';
 import type { Sample } from '../types';
 import { countdownReward, countdownTask, createCountdownReward, judgeCountdown } from './countdown';
 import { add, div, type Fraction, fraction, mul, sub } from './exact-rational';
-import { HOSTILE } from './test-utils/arbitraries';
 
 const task = (numbers: number[], target: number): Sample => ({ prompt: 'countdown', meta: { numbers, target } });
 const answer = (equation: string) => `<think>Let me try.</think>\n<answer>${equation}</answer>`;

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
+import { anyCompletion, HOSTILE, EXAMPLE_SAMPLE as sample, tagFreeText } from '../testing/index';
 import { createFormatReward, formatReward } from './format';
-import { anyCompletion, HOSTILE, sample, tagFreeText } from './test-utils/arbitraries';
 
 describe('formatReward (r1-zero)', () => {
   test.each<[string, number]>([

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
+import { EXAMPLE_SAMPLE as sample } from '../testing/index';
 import type { Verifier } from '../types';
 import { guardReward, measure, verdict } from './guard';
-import { sample } from './test-utils/arbitraries';
 
 describe('guardReward', () => {
   const echo = guardReward((completion) => completion.length, 10);

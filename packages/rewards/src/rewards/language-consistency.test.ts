@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
+import { anyCompletion, HOSTILE, EXAMPLE_SAMPLE as sample } from '../testing/index';
 import { createLanguageConsistencyReward, languageConsistencyReward } from './language-consistency';
-import { anyCompletion, HOSTILE, sample } from './test-utils/arbitraries';
 
 const zh = createLanguageConsistencyReward({ target: 'zh' });
 const think = (r: string) => `<think>${r}</think><answer>4</answer>`;

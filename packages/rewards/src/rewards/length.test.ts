@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
+import { HOSTILE, EXAMPLE_SAMPLE as sample } from '../testing/index';
 import type { Verifier } from '../types';
 import { kimiLengthScores, lengthReward } from './length';
-import { HOSTILE, sample } from './test-utils/arbitraries';
 
 describe('kimiLengthScores (Kimi 1.5 λ)', () => {
   test.each<[number[], boolean[], number[]]>([

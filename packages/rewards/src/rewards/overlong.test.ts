@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
+import { EXAMPLE_SAMPLE as sample } from '../testing/index';
 import { overlongPenalty, softOverlongPunishment } from './overlong';
-import { sample } from './test-utils/arbitraries';
 
 describe('overlongPenalty (DAPO eq. 13, L_max 20480, L_cache 4096)', () => {
   test.each<[number, number]>([

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
+import { anyCompletion, HOSTILE, EXAMPLE_SAMPLE as sample } from '../testing/index';
 import { countReasoningSteps, createReasoningStepsReward, reasoningStepsReward } from './reasoning-steps';
-import { anyCompletion, HOSTILE, sample } from './test-utils/arbitraries';
 
 describe('countReasoningSteps', () => {
   test.each<[string, number]>([

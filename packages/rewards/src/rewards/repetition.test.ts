@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
+import { anyCompletion, HOSTILE, EXAMPLE_SAMPLE as sample } from '../testing/index';
 import { createRepetitionPenalty, repetitionPenalty, repetitionRatio, words } from './repetition';
-import { anyCompletion, HOSTILE, sample } from './test-utils/arbitraries';
 
 describe('repetitionRatio and repetitionPenalty (open-r1, 3-grams, max 1)', () => {
   test.each<[string, number]>([

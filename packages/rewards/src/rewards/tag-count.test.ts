@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
+import { anyCompletion, HOSTILE, EXAMPLE_SAMPLE as sample } from '../testing/index';
 import { countUpTo, createTagCountReward, OPEN_R1_TAGS, tagCountReward } from './tag-count';
-import { anyCompletion, HOSTILE, sample } from './test-utils/arbitraries';
 
 describe('tagCountReward', () => {
   test.each<[string, number]>([

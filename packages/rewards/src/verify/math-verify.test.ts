@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
+import { equivalentSpellings, spellingsOf, wrongValuesOf } from '../testing/index';
 import { mathVerify, parseAnswer, verifyAnswer } from './math-verify';
 
 // [gold, prediction, expected]: one row per capability in the feature list.
@@ -253,28 +254,33 @@ describe('properties', () => {
     );
   });
 
-  test('formatting variants of one value are equivalent', () => {
-    const dens = [1, 2, 4, 5, 8, 10, 16, 20, 25, 40, 50, 100, 125];
+  test('formatting variants of one value are equivalent (the spellings of @r1/rewards/testing)', () => {
     fc.assert(
-      fc.property(fc.integer({ min: -999, max: 999 }), fc.constantFrom(...dens), (n, d) => {
-        const value = n / d;
-        const sign = n < 0 ? '-' : '';
-        const an = Math.abs(n);
-        const variants = [
-          `${sign}\\frac{${an}}{${d}}`,
-          `${sign}\\dfrac{${an}}{${d}}`,
-          `${n}/${d}`,
-          String(Number(value.toFixed(6))),
-          `${Number((value * 100).toFixed(6))}\\%`,
-        ];
-        if (an < 10 && d < 10) variants.push(`${sign}\\dfrac${an}${d}`);
-        for (const g of variants) {
-          for (const p of variants) {
-            expect(mathVerify(g, `so the answer is $\\boxed{${p}}$`).correct, `${g} vs ${p}`).toBe(true);
+      fc.property(equivalentSpellings, ({ spellings }) => {
+        for (const g of spellings) {
+          for (const p of spellings) {
+            for (const text of [`so the answer is $\\boxed{${p}}$`, `<answer> ${p} </answer>`]) {
+              expect(mathVerify(g, text).correct, `${g} vs ${text}`).toBe(true);
+            }
           }
         }
       }),
-      { numRuns: 80 },
+      { numRuns: 60 },
+    );
+  });
+
+  test('known different values never verify, in any spelling (near misses such as 18 vs 180 and 118 included)', () => {
+    fc.assert(
+      fc.property(equivalentSpellings, ({ numerator, denominator, spellings }) => {
+        for (const [n, d] of wrongValuesOf(numerator, denominator)) {
+          for (const wrong of spellingsOf(n, d)) {
+            expect(mathVerify(spellings[0]!, `<answer>${wrong}</answer>`).correct, `${spellings[0]} vs ${wrong}`).toBe(
+              false,
+            );
+          }
+        }
+      }),
+      { numRuns: 60 },
     );
   });
 
