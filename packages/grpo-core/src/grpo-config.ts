@@ -85,6 +85,14 @@ export interface GRPOConfig {
   rewardFuncs: string[];
   /** One weight per entry of rewardFuncs; the reward is Σ wᵢ·rᵢ. `null` = all 1 (TRL). Default `null`. */
   rewardWeights: number[] | null;
+  /**
+   * DAPO's dynamic sampling (Yu et al. 2025; verl's `filter_groups`): drop groups whose rewards all agree (they give
+   * zero advantage, so they teach nothing) and sample more prompts until the generation batch is full again.
+   * Default `false`. */
+  dynamicSampling: boolean;
+  /** With dynamicSampling: at most this many generation batches are sampled to fill one; if still short, the
+   * update uses the groups it has (verl's `max_num_gen_batches`). Default `4`. */
+  maxNumGenBatches: number;
 
   // ---- Optimiser and schedule (AdamW, Loshchilov & Hutter 2019; defaults from HF TrainingArguments unless noted)
   /** Peak learning rate after warm-up. Default `1e-6` (TRL; DeepSeekMath GRPO used 1e-6). */
@@ -150,6 +158,8 @@ export const DEFAULT_GRPO_CONFIG: Readonly<GRPOConfig> = Object.freeze({
   softPunishCache: 0,
   rewardFuncs: ['accuracy', 'format'],
   rewardWeights: null,
+  dynamicSampling: false,
+  maxNumGenBatches: 4,
   learningRate: 1e-6,
   lrSchedulerType: 'linear',
   warmupRatio: 0,

@@ -129,6 +129,8 @@ const RULES: { [K in keyof GRPOConfig]: Check } = {
   softPunishCache: integer(0, '; use 0 to turn soft overlong punishment off'),
   rewardFuncs: rewardNames,
   rewardWeights: weights,
+  dynamicSampling: boolean,
+  maxNumGenBatches: integer(1),
   learningRate: number({ gt: 0 }, '; GRPO on LLMs typically uses 1e-6 to 3e-6'),
   lrSchedulerType: oneOf(LR_SCHEDULER_TYPES),
   warmupRatio: number({ ge: 0, lt: 1 }),

@@ -30,6 +30,7 @@ export {
   resolveR1Tokens,
 } from './r1-readable';
 export { R1_ZERO_TEMPLATE, renderR1Zero } from './r1-zero';
+export { DEFAULT_READABLE_OPTIONS, isReadable, type ReadableOptions } from './readable';
 export { scanTags, type TagHit } from './tag-scanner';
 export {
   type NamedChatTemplate,
