@@ -22,6 +22,16 @@ export {
   streamBenchmark,
 } from './benchmarks';
 export {
+  CODE_FORMATS,
+  type CodeDatasetOptions,
+  type CodeFormat,
+  type CodeRecord,
+  type CodeRecordMeta,
+  type CodeTestCases,
+  loadCodeDataset,
+  streamCodeDataset,
+} from './code-datasets';
+export {
   COUNTDOWN_PRESETS,
   type CountdownMeta,
   type CountdownOptions,
