@@ -10,6 +10,7 @@ import {
   checkRewardLaws,
   countdownCases,
   FORMAT_LAWS,
+  mathCases,
   type RewardLaw,
   type RewardLawOptions,
   UNIVERSAL_LAWS,
@@ -27,6 +28,7 @@ import { repetitionPenalty } from './repetition';
 import { createTagCountReward, OPEN_R1_TAGS, tagCountReward } from './tag-count';
 
 const withoutWhitespace = (laws: readonly RewardLaw[]) => laws.filter((l) => l !== 'whitespace-invariance');
+const loose = createAccuracyReward({ precision: 2 });
 const combined = combineRewards([
   { name: 'accuracy', fn: accuracyReward, weight: 1 },
   { name: 'format', fn: formatReward, weight: 1 },
@@ -36,7 +38,13 @@ const REWARDS: [string, RewardFn, Partial<RewardLawOptions>][] = [
   ['accuracyReward (R1-Zero)', accuracyReward, { laws: ACCURACY_LAWS }],
   ['accuracyReward (readable format)', accuracyReward, { laws: ACCURACY_LAWS, layout: 'r1' }],
   ['accuracyReward (R1-Distill)', accuracyReward, { laws: ACCURACY_LAWS, layout: 'think' }],
-  ['createAccuracyReward({ precision: 2 })', createAccuracyReward({ precision: 2 }), { laws: ACCURACY_LAWS }],
+  [
+    'createAccuracyReward({ precision: 2 })',
+    loose,
+    // With a tolerance, a wrong answer must be wrong beyond it: 872/125 and 873/125 agree to 2 decimals, so the
+    // loose reward is checked on integer answers (their wrong answers are at least 1 away).
+    { laws: ACCURACY_LAWS, cases: mathCases.filter((c) => Number.isInteger(Number(c.sample.answer))) },
+  ],
   ['formatReward', formatReward, { laws: FORMAT_LAWS }],
   [
     "createFormatReward({ format: 'r1' })",
