@@ -79,7 +79,7 @@ describe('r1-train sample run on the committed base model', () => {
       const [user, assistant] = row.messages as { content: string }[];
       expect(user!.content).toMatch(/^What is/);
       expect(mathVerify(String(row.gold), assistant!.content).correct).toBe(true);
-      expect(assistant!.content).toMatch(/<think>[^]*\S[^]*<\/think>/);
+      expect(assistant!.content).toMatch(/<think>[\s\S]*\S[\s\S]*<\/think>/);
     }
     const again = await run(runArgs(out, 12, '--temperature', '0.9'));
     expect(again.code).toBe(1);
