@@ -35,9 +35,21 @@ function usageError(message: string): never {
   process.exit(2);
 }
 
-/** Relative model paths in a config file are relative to the file. */
+/** Relative paths in a config file (the model, a task's data files) are relative to the file. */
 function withModelPath(config: TrainerConfig, file: string): TrainerConfig {
-  return isAbsolute(config.model) ? config : { ...config, model: resolve(dirname(file), config.model) };
+  const at = (p: string) => (isAbsolute(p) ? p : resolve(dirname(file), p));
+  const task = config.task.file;
+  return {
+    ...config,
+    model: at(config.model),
+    task:
+      task === null
+        ? config.task
+        : {
+            ...config.task,
+            file: { ...task, path: at(task.path), evalPath: task.evalPath === null ? null : at(task.evalPath) },
+          },
+  };
 }
 
 async function main(): Promise<void> {

@@ -5,7 +5,10 @@
  * ```yaml
  * model: apps/trainer/checkpoints/base-arith   # base checkpoint directory (HF layout)
  * moe: false                                   # or true / { nRoutedExperts: 4, numExpertsPerTok: 2 }: upcycle to MoE
- * task: { name: arithmetic, minOperands: 2, maxOperands: 3 }
+ * task: { name: arithmetic, minOperands: 2, maxOperands: 3 }   # or a data file:
+ * #   { name: file, path: gsm8k-train.jsonl, problem_field: question, answer_field: answer, answer_format: gsm8k,
+ * #     id_field: id, eval_path: gsm8k-test.jsonl }            (JSONL or Parquet; paths relative to the config)
+ * template: r1-zero                            # r1-zero | r1 | chat (the checkpoint's template, <think> forced)
  * eval: { problems: 200, k: 4, temperature: 0.6, topP: 0.95, everySteps: 10 }
  * grpo: { num_generations: 8, learning_rate: 1.0e-3, max_steps: 60 }
  * ```
@@ -35,11 +38,32 @@ export interface EvalSettings {
   seed: number;
 }
 
+/** Problems from a JSONL/Parquet file, mapped as r1-eval maps them (`--problem-field` …). */
+export interface FileTask {
+  path: string;
+  problemField: string;
+  answerField: string;
+  idField: string | null;
+  answerFormat: 'plain' | 'gsm8k' | 'boxed';
+  /** Held-out problems for evaluation; null = the last `eval.problems` records of `path`, never trained on. */
+  evalPath: string | null;
+}
+
+export const TRAIN_TEMPLATES = ['r1-zero', 'r1', 'chat'] as const;
+/**
+ * How problems become prompts (and where a completion's reasoning is): the R1-Zero text prompt; the readable R1
+ * format ("User: … Assistant:", reasoning in `<think>` then a summary); or the checkpoint's own chat template with
+ * `<think>\n` forced, as R1-Distill models expect.
+ */
+export type TrainTemplate = (typeof TRAIN_TEMPLATES)[number];
+
 export interface TrainerConfig {
   model: string;
   /** Train an MoE policy: the dense base is upcycled (see upcycle.ts); null = train the base as it is. */
   moe: { nRoutedExperts: number; numExpertsPerTok: number } | null;
-  task: { name: BuiltinTaskName; options: Record<string, unknown> };
+  /** A built-in generator (`file: null`) or a data file (`name: 'file'`). */
+  task: { name: BuiltinTaskName | 'file'; options: Record<string, unknown>; file: FileTask | null };
+  template: TrainTemplate;
   eval: EvalSettings;
   grpo: ResolvedGRPOConfig;
 }
@@ -55,7 +79,8 @@ export const DEFAULT_EVAL_SETTINGS: EvalSettings = {
   seed: 1234,
 };
 
-const SECTIONS = ['model', 'moe', 'task', 'eval', 'grpo'];
+const SECTIONS = ['model', 'moe', 'task', 'template', 'eval', 'grpo'];
+const FILE_TASK_KEYS = ['name', 'path', 'problem_field', 'answer_field', 'id_field', 'answer_format', 'eval_path'];
 
 /** TRL's snake_case option names → ours (`num_generations` → `numGenerations`). */
 const snakeToCamel = (key: string) => key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
@@ -72,8 +97,13 @@ export function resolveTrainerConfig(raw: Record<string, unknown>, source = '<co
   if (typeof raw.model !== 'string' || raw.model === '') fail(source, 'model: give the base checkpoint directory');
   const taskRaw = (raw.task ?? {}) as Record<string, unknown>;
   const { name = 'arithmetic', ...taskOptions } = typeof taskRaw === 'string' ? { name: taskRaw } : taskRaw;
-  if (!isBuiltinTaskName(name))
-    fail(source, `task.name "${String(name)}" is not a built-in task (arithmetic, countdown)`);
+  const file = name === 'file' ? resolveFileTask(taskOptions, source) : null;
+  if (file === null && !isBuiltinTaskName(name))
+    fail(source, `task.name "${String(name)}" is not a built-in task (arithmetic, countdown) or "file"`);
+  const template = (raw.template ?? 'r1-zero') as TrainTemplate;
+  if (!TRAIN_TEMPLATES.includes(template)) {
+    fail(source, `template "${String(raw.template)}" is not one of ${TRAIN_TEMPLATES.join(', ')}`);
+  }
   const evalRaw = (raw.eval ?? {}) as Record<string, unknown>;
   for (const key of Object.keys(evalRaw)) {
     if (!(key in DEFAULT_EVAL_SETTINGS)) {
@@ -97,9 +127,40 @@ export function resolveTrainerConfig(raw: Record<string, unknown>, source = '<co
   return {
     model: raw.model,
     moe: resolveMoe(raw.moe, source),
-    task: { name, options: taskOptions },
+    task:
+      file === null
+        ? { name: name as BuiltinTaskName, options: taskOptions, file }
+        : { name: 'file', options: {}, file },
+    template,
     eval: evalSettings,
     grpo: resolved,
+  };
+}
+
+function resolveFileTask(raw: Record<string, unknown>, source: string): FileTask {
+  for (const key of Object.keys(raw)) {
+    if (!FILE_TASK_KEYS.includes(key))
+      fail(source, `task.${key} is unknown for a file task; valid: ${FILE_TASK_KEYS.join(', ')}`);
+  }
+  const text = (key: string, fallback: string | null): string | null => {
+    const v = raw[key];
+    if (v === undefined || v === null) return fallback;
+    if (typeof v !== 'string' || v === '') fail(source, `task.${key} must be a non-empty string`);
+    return v;
+  };
+  const path = text('path', null);
+  if (path === null) fail(source, 'task.path: give the JSONL or Parquet file of a file task');
+  const answerFormat = text('answer_format', 'plain') as FileTask['answerFormat'];
+  if (!['plain', 'gsm8k', 'boxed'].includes(answerFormat)) {
+    fail(source, `task.answer_format "${answerFormat}" is not one of plain, gsm8k, boxed`);
+  }
+  return {
+    path,
+    problemField: text('problem_field', 'problem')!,
+    answerField: text('answer_field', 'answer')!,
+    idField: text('id_field', null),
+    answerFormat,
+    evalPath: text('eval_path', null),
   };
 }
 

@@ -17,7 +17,7 @@ beforeAll(async () => {
   base = join(root, 'base');
   const docs = buildCorpus({ ...DEFAULT_CORPUS_OPTIONS, count: 300 });
   const texts = docs.map((d) => d.prompt + d.completion);
-  const alphabet = [...new Set(`0123456789+-*/=()?.,: ${texts.join('').replace(/<\/?(think|answer)>/g, '')}`)].join('');
+  const alphabet = [...new Set(`0123456789+-*/=()?.,: \n${texts.join('').replace(/<\/?(think|answer)>/g, '')}`)].join('');
   const tokenizer = createTokenizer(trainBpeTokenizer(texts, alphabet, { vocabSize: 200 }));
   const model = createModel(
     {
@@ -37,7 +37,11 @@ beforeAll(async () => {
 }, 120_000);
 
 function config(runName: string, grpo: Record<string, unknown> = {}) {
-  return resolveTrainerConfig({
+  return resolveTrainerConfig(rawConfig(runName, grpo));
+}
+
+function rawConfig(runName: string, grpo: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
     model: base,
     task: { name: 'arithmetic', maxOperands: 2, operators: ['+'] },
     eval: { problems: 4, k: 2, everySteps: 2, curveProblems: 2, curveK: 1 },
@@ -55,7 +59,7 @@ function config(runName: string, grpo: Record<string, unknown> = {}) {
       logging_steps: 1,
       ...grpo,
     },
-  });
+  };
 }
 
 const weights = async (dir: string) => {
@@ -189,6 +193,68 @@ describe('r1-train zero', () => {
     expect(state.step).toBeGreaterThanOrEqual(1);
     expect(state.step).toBeLessThan(500);
     expect(checkpoints[0]).toBe(`checkpoint-${state.step}`);
+  });
+
+  test('problems from a data file, the r1 template and dynamic sampling go through the same loop', async () => {
+    const file = join(root, 'train.jsonl');
+    writeFileSync(
+      file,
+      Array.from({ length: 40 }, (_, i) =>
+        JSON.stringify({ id: `q${i}`, question: `What is ${i % 7} + 2?`, answer: `#### ${(i % 7) + 2}` }),
+      ).join('\n'),
+    );
+    const c = resolveTrainerConfig({
+      ...rawConfig('file-task', { dynamic_sampling: true, max_num_gen_batches: 3, max_steps: 2 }),
+      task: {
+        name: 'file',
+        path: file,
+        problem_field: 'question',
+        answer_field: 'answer',
+        answer_format: 'gsm8k',
+        id_field: 'id',
+      },
+      template: 'r1',
+    });
+    const summary = await runZero({ config: c, log: () => {}, progress: false });
+    expect(summary.steps).toBe(2);
+    expect(summary.before.problems).toBe(4);
+    const records = readFileSync(join(summary.runDir, 'metrics.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as StepRecord);
+    for (const r of records) {
+      // Every group of a dynamic-sampling batch is drawn; those whose rewards all agree are counted as dropped.
+      expect(r.groupsDrawn).toBeGreaterThanOrEqual(2);
+      expect(r.groupsDrawn).toBeLessThanOrEqual(6);
+      expect(r.groupsDropped).toBeLessThanOrEqual(r.groupsDrawn);
+      expect(r.readableRate).toBeGreaterThanOrEqual(0);
+      expect(r.languageConsistency).toBeGreaterThanOrEqual(0);
+      expect(r.languageConsistency).toBeLessThanOrEqual(1);
+    }
+  });
+
+  test('a file task is checked before training: too few problems to hold out, a bad line, unknown keys', async () => {
+    const small = join(root, 'small.jsonl');
+    writeFileSync(small, `${JSON.stringify({ problem: 'What is 1 + 1?', answer: '2' })}\n`);
+    const c = resolveTrainerConfig({ ...rawConfig('small'), task: { name: 'file', path: small } });
+    await expect(runZero({ config: c, log: () => {}, progress: false })).rejects.toThrow(/too few to hold out/);
+    const bad = join(root, 'bad.jsonl');
+    writeFileSync(
+      bad,
+      `${JSON.stringify({ problem: 'What is 1 + 1?', answer: '2' })}\n{"problem": 3, "answer": "1"}\n`,
+    );
+    const b = resolveTrainerConfig({ ...rawConfig('bad'), task: { name: 'file', path: bad } });
+    await expect(runZero({ config: b, log: () => {}, progress: false })).rejects.toThrow(/bad\.jsonl.*2.*problem/);
+    expect(() => resolveTrainerConfig({ ...rawConfig('x'), task: { name: 'file', path: bad, field: 'q' } })).toThrow(
+      /task\.field is unknown for a file task/,
+    );
+    expect(() => resolveTrainerConfig({ ...rawConfig('x'), task: { name: 'file' } })).toThrow(/task\.path/);
+    expect(() => resolveTrainerConfig({ ...rawConfig('x'), template: 'alpaca' })).toThrow(/template "alpaca"/);
+  });
+
+  test('template chat needs a chat template in the checkpoint', async () => {
+    const c = resolveTrainerConfig({ ...rawConfig('chat'), template: 'chat' });
+    await expect(runZero({ config: c, log: () => {}, progress: false })).rejects.toThrow(/has no chat template/);
   });
 
   test('bad config is rejected with the section and key', () => {

@@ -19,15 +19,18 @@ import {
   warmupStepsFor,
 } from '@r1/grpo-core';
 import { initBackend, loadModel, loadTokenizer, type Model, type Tokenizer, tf } from '@r1/model';
-import { createLocalEngine, createSampler, deriveSeed, type Sampler } from '@r1/sampler';
-import { createTask, type TaskItem } from '@r1/tasks';
-import { renderR1Zero } from '@r1/templates';
+import { type CombinedReward, createLanguageConsistencyReward } from '@r1/rewards';
+import { type Completion, createLocalEngine, createSampler, deriveSeed, type Sampler } from '@r1/sampler';
+import type { TaskItem } from '@r1/tasks';
+import { isReadable } from '@r1/templates';
 import { loadTrainingCheckpoint, saveTrainingCheckpoint } from './checkpointing';
 import { heldOutEval } from './heldout';
 import { Progress } from './progress';
 import { writeReport } from './report';
 import { rewardScorer } from './reward-registry';
 import { MetricsLog, prepareRunDir } from './run-dir';
+import { promptTemplate } from './stages/prompts';
+import { openTrainingTask } from './stages/training-task';
 import type { TrainerConfig } from './trainer-config';
 import { upcycleToMoe } from './upcycle';
 
@@ -79,6 +82,13 @@ export interface StepRecord extends OptimizerStepMetrics {
   tokensPerSecond: number;
   seconds: { generate: number; score: number; train: number };
   heldOutPass1?: number;
+  /** Mean language consistency of the step's completions (target en, the template's format). */
+  languageConsistency: number;
+  /** Share of the step's completions in the readable R1 format (reasoning, then a summary in words). */
+  readableRate: number;
+  /** Dynamic sampling: groups sampled for this update, and those dropped because all their rewards agreed. */
+  groupsDrawn: number;
+  groupsDropped: number;
 }
 
 function snapshot(aggregate: EvalAggregate): EvalSnapshot {
@@ -141,14 +151,16 @@ export async function runZero(options: ZeroOptions): Promise<ZeroSummary> {
   log(`run ${run.dir} · backend ${backend.name} (${backend.threads} threads)`);
   log(`resolved config:\n${JSON.stringify(config, null, 2)}`);
 
-  const task = createTask(config.task.name, config.task.options as never);
-  const score = rewardScorer(grpo.rewardFuncs, grpo.rewardWeights);
+  const task = await openTrainingTask(config.task, config.eval.problems);
+  const prompt = promptTemplate(config.template, tokenizer, options.resume ?? config.model);
+  const score = rewardScorer(grpo.rewardFuncs, grpo.rewardWeights, prompt.format);
+  const consistency = createLanguageConsistencyReward({ format: prompt.format });
   const sampler: Sampler = createSampler(
     createLocalEngine({ model: policy, tokenizer, modelId: `${run.dir}:policy`, maxBatchRows: 128 }),
   );
-  const heldOut = task.generate({ split: 'test', count: config.eval.problems, seed: config.eval.seed, unique: true });
+  const heldOut = task.heldOut(config.eval.seed);
   const curveSet = heldOut.slice(0, config.eval.curveProblems);
-  const template = (item: { prompt: string }) => ({ prompt: renderR1Zero(item.prompt) });
+  const template = prompt.render;
   const evalParams = (k: number) => ({
     k,
     temperature: config.eval.temperature,
@@ -207,34 +219,50 @@ export async function runZero(options: ZeroOptions): Promise<ZeroSummary> {
       !interrupted &&
       !(options.stopAfterSteps !== undefined && step >= options.stopAfterSteps)
     ) {
-      // ---- 1. Sample: G completions for each prompt of this generation batch.
+      // ---- 1–2. Sample G completions for each prompt of this generation batch, and score them (every reward
+      // component and the weighted total). With dynamic sampling (DAPO), groups whose rewards all agree are dropped
+      // and more prompts are drawn until the batch is full, up to maxNumGenBatches draws; if still short, dropped
+      // groups fill the rest (they add no policy gradient) so the batch keeps its shape.
       const t0 = performance.now();
-      const prompts: TaskItem[] = task.generate({
-        split: 'train',
-        count: promptsPerGeneration,
-        seed: deriveSeed(grpo.seed, generation),
-      });
-      const requests = prompts.map((p) => ({ ...template(p), seed: deriveSeed(grpo.seed, generation, 1) }));
-      const completions = await sampler.generate(requests, {
-        n: grpo.numGenerations,
-        temperature: grpo.temperature,
-        topP: grpo.topP,
-        topK: grpo.topK,
-        minP: grpo.minP ?? 0,
-        repetitionPenalty: grpo.repetitionPenalty,
-        maxNewTokens: grpo.maxCompletionLength,
-        seed: deriveSeed(grpo.seed, generation, 2),
-      });
-      const t1 = performance.now();
-
-      // ---- 2. Score: every reward component and the weighted total, per completion.
-      const scored = prompts.map((p, i) =>
-        score(
-          completions[i]!.map((c) => c.text),
-          p,
-        ),
-      );
+      let sampleMs = 0;
+      const kept: { item: TaskItem; completions: Completion[]; scored: CombinedReward[] }[] = [];
+      const dropped: typeof kept = [];
+      let groupsDrawn = 0;
+      for (let draw = 0; draw < (grpo.dynamicSampling ? grpo.maxNumGenBatches : 1); draw++) {
+        const drawSeed = draw === 0 ? deriveSeed(grpo.seed, generation) : deriveSeed(grpo.seed, generation, 100 + draw);
+        const items = task.train(promptsPerGeneration, drawSeed);
+        const requests = items.map((p) => ({ ...template(p), seed: deriveSeed(drawSeed, 1) }));
+        const s0 = performance.now();
+        const drawn = await sampler.generate(requests, {
+          n: grpo.numGenerations,
+          temperature: grpo.temperature,
+          topP: grpo.topP,
+          topK: grpo.topK,
+          minP: grpo.minP ?? 0,
+          repetitionPenalty: grpo.repetitionPenalty,
+          maxNewTokens: grpo.maxCompletionLength,
+          seed: deriveSeed(drawSeed, 2),
+        });
+        sampleMs += performance.now() - s0;
+        items.forEach((item, i) => {
+          const completions = drawn[i]!;
+          const groupScores = score(
+            completions.map((c) => c.text),
+            item,
+          );
+          const values = groupScores.map((g) => g.total);
+          const informative = !grpo.dynamicSampling || new Set(values).size > 1;
+          (informative ? kept : dropped).push({ item, completions, scored: groupScores });
+        });
+        groupsDrawn += items.length;
+        if (kept.length >= promptsPerGeneration) break;
+      }
+      const groups = [...kept, ...dropped].slice(0, promptsPerGeneration);
+      const prompts = groups.map((g) => g.item);
+      const completions = groups.map((g) => g.completions);
+      const scored = groups.map((g) => g.scored);
       const totals = scored.flat().map((s) => s.total);
+      const t1 = t0 + sampleMs;
       const t2 = performance.now();
 
       // ---- 3. Advantages within each group of G.
@@ -283,8 +311,12 @@ export async function runZero(options: ZeroOptions): Promise<ZeroSummary> {
           completionLengthMin: Math.min(...lengths),
           completionLengthMax: Math.max(...lengths),
           truncatedFraction: flat.filter((c) => c.finishReason === 'length').length / flat.length,
-          tokensPerSecond: lengths.reduce((a, b) => a + b, 0) / ((t1 - t0) / 1000),
-          seconds: { generate: (t1 - t0) / 1000, score: (t2 - t1) / 1000, train: (t3 - t2) / 1000 },
+          tokensPerSecond: lengths.reduce((a, b) => a + b, 0) / (sampleMs / 1000),
+          seconds: { generate: sampleMs / 1000, score: (t2 - t1) / 1000, train: (t3 - t2) / 1000 },
+          languageConsistency: mean(flat.map((c) => consistency(c.text, { prompt: '' }) ?? 0)),
+          readableRate: flat.filter((c) => isReadable(c.text)).length / flat.length,
+          groupsDrawn,
+          groupsDropped: dropped.length,
         };
         if (config.eval.everySteps > 0 && step % config.eval.everySteps === 0) {
           const curve = await heldOutEval(sampler, curveSet, template, evalParams(config.eval.curveK));
