@@ -38,6 +38,9 @@ describe('r1-train pretrain', () => {
     }
     expect(runs[0]!.equals(runs[1]!)).toBe(true);
     expect(runs[0]!.equals(runs[2]!)).toBe(false);
+    // The recorded options hold no absolute path (the checkpoint may be moved or committed).
+    expect(readFileSync(join(root, 'a', 'pretrain_options.json'), 'utf8')).not.toContain(root);
+    expect(JSON.parse(readFileSync(join(root, 'a', 'pretrain_options.json'), 'utf8')).out).toBe('.');
     expect(readFileSync(join(root, 'a', 'tokenizer.json'), 'utf8')).toBe(
       readFileSync(join(root, 'b', 'tokenizer.json'), 'utf8'),
     );

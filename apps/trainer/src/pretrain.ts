@@ -136,7 +136,8 @@ export async function pretrain(
   await saveModel(options.out, model, {
     tokenizer: tokenizer.files,
     generationConfig: { eos_token_id: eos, pad_token_id: eos, temperature: 0.6, top_p: 0.95 },
-    extraJson: { 'pretrain_options.json': options },
+    // Paths are recorded relative to the checkpoint (it may be moved or committed): `out` is the directory itself.
+    extraJson: { 'pretrain_options.json': { ...options, out: '.' } },
   });
   log(`saved ${options.out}`);
   return { model, tokenizer, config: model.config, history };
