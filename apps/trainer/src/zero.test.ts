@@ -17,7 +17,9 @@ beforeAll(async () => {
   base = join(root, 'base');
   const docs = buildCorpus({ ...DEFAULT_CORPUS_OPTIONS, count: 300 });
   const texts = docs.map((d) => d.prompt + d.completion);
-  const alphabet = [...new Set(`0123456789+-*/=()?.,: \n${texts.join('').replace(/<\/?(think|answer)>/g, '')}`)].join('');
+  const alphabet = [...new Set(`0123456789+-*/=()?.,: \n${texts.join('').replace(/<\/?(think|answer)>/g, '')}`)].join(
+    '',
+  );
   const tokenizer = createTokenizer(trainBpeTokenizer(texts, alphabet, { vocabSize: 200 }));
   const model = createModel(
     {
