@@ -5,10 +5,14 @@ import { defineConfig } from 'vitest/config';
 // Tests run against package sources, not dist/: each `@r1/<name>` import maps to packages/<name>/src/index.ts,
 // the same mapping tsconfig.json's `paths` gives the type checker. Builds are only needed for publishing and bins.
 const root = fileURLToPath(new URL('.', import.meta.url));
-const alias = readdirSync(`${root}packages`).map((name) => ({
-  find: `@r1/${name}`,
-  replacement: `${root}packages/${name}/src/index.ts`,
-}));
+// Exact matches, so a subpath entry (`@r1/rewards/testing`) is not rewritten to `…/src/index.ts/testing`.
+const alias = [
+  { find: /^@r1\/rewards\/testing$/, replacement: `${root}packages/rewards/src/testing/index.ts` },
+  ...readdirSync(`${root}packages`).map((name) => ({
+    find: new RegExp(`^@r1/${name}$`),
+    replacement: `${root}packages/${name}/src/index.ts`,
+  })),
+];
 
 export default defineConfig({
   resolve: { alias },
