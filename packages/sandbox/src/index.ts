@@ -1,4 +1,5 @@
 export { type CgroupBackend, type CgroupLimits, type CgroupVersion, detectCgroups, type RunCgroup } from './cgroup';
+export { type CodeRewardSample, codeReward } from './code-reward';
 export {
   type CompareOptions,
   callResultMatches,
