@@ -6,8 +6,8 @@
  */
 import { readFileSync } from 'node:fs';
 import type { ConfigIssue } from '@r1/grpo-core';
+import { snakeToCamel } from '@r1/grpo-core';
 import { isMap, isScalar, LineCounter, parseDocument } from 'yaml';
-import { snakeToCamel } from './names';
 import { resolveSFTConfig, SFT_CONFIG_KEYS, type SFTConfig, SFTConfigError } from './sft-config';
 
 const KNOWN = new Set<string>(SFT_CONFIG_KEYS);

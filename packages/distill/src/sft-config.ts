@@ -5,8 +5,14 @@
  * keys with the nearest name and checks every field, reporting all problems at once. Defaults are TRL's / HF's,
  * except where noted. It does not read files (see `sft-config-file.ts`) and knows nothing about tensors.
  */
-import { type ConfigIssue, LR_SCHEDULER_TYPES, type LrSchedulerType } from '@r1/grpo-core';
-import { camelToSnake, nearestName, snakeToCamel } from './names';
+import {
+  type ConfigIssue,
+  camelToSnake,
+  LR_SCHEDULER_TYPES,
+  type LrSchedulerType,
+  nearestName,
+  snakeToCamel,
+} from '@r1/grpo-core';
 
 /** What to do with a row longer than `maxLength` tokens. */
 export type OverLengthPolicy = 'drop' | 'truncate';

@@ -15,6 +15,7 @@ export * from './loss-aggregation';
 export * from './lr-schedule';
 export type { NamedTensors } from './named-tensors';
 export * from './named-trainables';
+export * from './nearest-name';
 export * from './pack-sequences';
 export * from './policy-loss';
 export * from './resolve-grpo-config';
