@@ -13,6 +13,7 @@
 import {
   drawMissing,
   type GenerationRequest,
+  inBatches,
   planSamples,
   resolveSamplingParams,
   type Sampler,
@@ -127,18 +128,6 @@ export function problemResult(
   };
 }
 
-async function* batches<T>(items: Iterable<T> | AsyncIterable<T>, size: number): AsyncGenerator<T[]> {
-  let batch: T[] = [];
-  for await (const item of items) {
-    batch.push(item);
-    if (batch.length === size) {
-      yield batch;
-      batch = [];
-    }
-  }
-  if (batch.length > 0) yield batch;
-}
-
 export async function evaluate(options: EvaluateOptions): Promise<EvalResult> {
   const k = options.k;
   if (!Number.isInteger(k) || k < 1) throw new Error(`evaluate: k must be an integer ≥ 1, got ${k}`);
@@ -151,7 +140,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvalResult> {
   let samplesGenerated = 0;
   let correctSoFar = 0;
 
-  for await (const batch of batches(options.dataset, options.batchProblems ?? 8)) {
+  for await (const batch of inBatches(options.dataset, options.batchProblems ?? 8)) {
     for (const problem of batch) {
       if (seenIds.has(problem.id))
         throw new Error(`evaluate: problem id "${problem.id}" appears twice; ids must be unique`);

@@ -28,6 +28,7 @@ import {
   drawMissing,
   type Engine,
   type GenerationRequest,
+  inBatches,
   planSamples,
   resolveSamplingParams,
   type SamplingParams,
@@ -117,18 +118,6 @@ function promptView(problem: RSProblem, request: GenerationRequest): PromptView 
     messages: request.messages ?? [{ role: 'user', content: problem.prompt }],
     text: request.prompt ?? null,
   };
-}
-
-async function* inBatches<T>(items: Iterable<T> | AsyncIterable<T>, size: number): AsyncGenerator<T[]> {
-  let batch: T[] = [];
-  for await (const item of items) {
-    batch.push(item);
-    if (batch.length === size) {
-      yield batch;
-      batch = [];
-    }
-  }
-  if (batch.length > 0) yield batch;
 }
 
 export async function rejectionSample(
