@@ -18,7 +18,7 @@ import {
   type Rollout,
   warmupStepsFor,
 } from '@r1/grpo-core';
-import { initBackend, loadModel, loadTokenizer, type Model, type Tokenizer, tf } from '@r1/model';
+import { initBackend, loadModel, loadTokenizer, type Model, type Tokenizer } from '@r1/model';
 import { type CombinedReward, createLanguageConsistencyReward } from '@r1/rewards';
 import { type Completion, createLocalEngine, createSampler, deriveSeed, type Sampler } from '@r1/sampler';
 import type { TaskItem } from '@r1/tasks';
@@ -116,7 +116,7 @@ export async function runZero(options: ZeroOptions): Promise<ZeroSummary> {
   const backend = await initBackend();
 
   // ---- Setup: policy (fresh or resumed), reference, tokenizer, task, rewards, optimiser, run directory.
-  const resumed = options.resume ? await loadTrainingCheckpoint(options.resume, tf) : null;
+  const resumed = options.resume ? await loadTrainingCheckpoint(options.resume) : null;
   const loadBase = async (): Promise<Model> => {
     const base = await loadModel(config.model);
     if (config.moe === null) return base;

@@ -21,3 +21,4 @@ export * from './policy-loss';
 export * from './resolve-grpo-config';
 export * from './soft-overlong';
 export * from './stop-gradient';
+export * from './training-checkpoint';

@@ -8,7 +8,7 @@ const tmp = () => mkdtempSync(join(tmpdir(), 'rs-filter-'));
 const good = (a: string) => `<think> add the two numbers carefully here </think> <answer> ${a} </answer>`;
 const write = (dir: string, rows: unknown[]) => {
   const file = join(dir, 'traces.jsonl');
-  writeFileSync(file, rows.map((r) => (typeof r === 'string' ? r : JSON.stringify(r))).join('\n') + '\n');
+  writeFileSync(file, `${rows.map((r) => (typeof r === 'string' ? r : JSON.stringify(r))).join('\n')}\n`);
   return file;
 };
 
