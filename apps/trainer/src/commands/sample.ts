@@ -203,22 +203,23 @@ async function sampleMain(argv: readonly string[], io: SampleIo): Promise<number
   const decontaminate = (v.decontaminate as string[] | undefined) ?? [];
   const nonReasoning = str(v, 'non-reasoning');
   const rejected = v.rejected === true;
-  return sub === 'run'
-    ? runSub(v, out, filters, decontaminate, nonReasoning, rejected, io)
-    : filterSub(v, out, filters, decontaminate, nonReasoning, rejected, io);
+  const shared: SharedFlags = { out, filters, decontaminate, nonReasoning, rejected };
+  return sub === 'run' ? runSub(v, shared, io) : filterSub(v, shared, io);
+}
+
+/** The output, filter and mixing flags both subcommands take. */
+interface SharedFlags {
+  out: string;
+  filters: Partial<FilterOptions>;
+  decontaminate: string[];
+  nonReasoning: string | null;
+  rejected: boolean;
 }
 
 const RUN_ONLY = ['model', 'endpoint', 'task', 'data', 'k', 'temperature', 'top-p', 'max-tokens', 'concurrency'];
 
-async function filterSub(
-  v: Values,
-  out: string,
-  filters: Partial<FilterOptions>,
-  decontaminate: string[],
-  nonReasoning: string | null,
-  rejected: boolean,
-  io: SampleIo,
-): Promise<number> {
+async function filterSub(v: Values, shared: SharedFlags, io: SampleIo): Promise<number> {
+  const { out, filters, decontaminate, nonReasoning, rejected } = shared;
   const input = str(v, 'input');
   if (input === null) throw new SampleUsageError('sample filter needs --input TRACES.jsonl');
   const misplaced = RUN_ONLY.filter((f) => v[f] !== undefined);
@@ -243,15 +244,8 @@ async function filterSub(
   return 0;
 }
 
-async function runSub(
-  v: Values,
-  out: string,
-  filters: Partial<FilterOptions>,
-  decontaminate: string[],
-  nonReasoning: string | null,
-  rejected: boolean,
-  io: SampleIo,
-): Promise<number> {
+async function runSub(v: Values, shared: SharedFlags, io: SampleIo): Promise<number> {
+  const { out, filters, decontaminate, nonReasoning, rejected } = shared;
   const model = str(v, 'model');
   const endpoints = ((v.endpoint as string[] | undefined) ?? []).flatMap((e) => e.split(',')).filter((e) => e !== '');
   if ((model === null) === (endpoints.length === 0))
