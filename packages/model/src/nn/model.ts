@@ -1,7 +1,7 @@
 /**
  * The decoder-only transformer: Qwen2 (token embedding → N × [RMSNorm → GQA attention with RoPE → residual →
- * RMSNorm → SwiGLU or DeepSeek-V3 MoE FFN → residual] → RMSNorm → LM head), with full-sequence forward, chunked
- * token log-probabilities/entropy, and KV-cache prefill/decode for sampling.
+ * RMSNorm → SwiGLU or DeepSeek-V3 MoE FFN → residual] → RMSNorm → LM head), with full-sequence forward, the final
+ * hidden states (for other heads), chunked token log-probabilities/entropy, and KV-cache prefill/decode for sampling.
  *
  * Everything a call creates besides its results is freed before it returns. It does not sample, tokenise, load
  * checkpoints or pick a backend: see the sampler package, `io/` and `backend/`.
@@ -157,6 +157,13 @@ class Transformer implements Model {
       return [logits, out.auxLoss];
     }) as [tf.Tensor3D, tf.Scalar];
     return { logits, auxLoss, load: seen.load };
+  }
+
+  hiddenStates(ids: tf.Tensor2D, opts: ForwardOptions = {}): tf.Tensor3D {
+    const ctx = this.#fullContext(ids, opts, 'hiddenStates', false);
+    return tf.tidy(() =>
+      tf.reshape(this.#trunk(ids, ctx, () => {}).hidden, [ctx.batch, ctx.time, this.config.hidden_size]),
+    );
   }
 
   tokenLogprobs(ids: tf.Tensor2D, targets: tf.Tensor2D, opts: ScoreOptions = {}): tf.Tensor2D {

@@ -112,6 +112,17 @@ export interface Model {
   forwardWithAux(ids: tf.Tensor2D, opts?: ForwardOptions): MoeAux & { logits: tf.Tensor3D };
 
   /**
+   * The final hidden states `[B, T, D]`: the output of the last decoder layer after the final RMSNorm, i.e. exactly
+   * what the LM head multiplies (`forward` = `hiddenStates · lm_headᵀ`); differentiable. What a model with another
+   * head on the same backbone (a reward model's scalar `score` head) reads. The MoE balance loss is not computed.
+   * @example
+   * ```ts
+   * const h = model.hiddenStates(ids, { attentionMask }); // [B, T, D]
+   * ```
+   */
+  hiddenStates(ids: tf.Tensor2D, opts?: ForwardOptions): tf.Tensor3D;
+
+  /**
    * `[B, T]` log-probabilities of `targets` (`[B, T]` int32, usually `ids` shifted left by one) under the model fed
    * `ids`; differentiable. Never materialises a full `[B, T, V]` log-softmax: logits are computed in row chunks and
    * recomputed in the backward pass.
