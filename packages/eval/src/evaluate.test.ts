@@ -152,4 +152,38 @@ describe('evaluate', () => {
       /appears twice/,
     );
   });
+
+  test('an async score (a sandboxed judge) gives the same results as the sync one', async () => {
+    const slow = async (completion: string, problem: EvalProblem) => {
+      await new Promise((r) => setTimeout(r, Number(problem.id.slice(1)) % 3));
+      return score(completion, problem);
+    };
+    const dir = mkdtempSync(join(tmpdir(), 'r1-eval-'));
+    const cache = new SampleCache(join(dir, 'async.jsonl'));
+    const r = await evaluate({ ...base, score: slow, sampler: createSampler(seededEngine()), cache });
+    cache.close();
+    const reference = await evaluate({ ...base, sampler: createSampler(seededEngine()) });
+    expect(r.problems).toEqual(reference.problems);
+    expect(r.aggregate).toEqual(reference.aggregate);
+    const reopened = new SampleCache(join(dir, 'async.jsonl'));
+    expect(reopened.size).toBe(80);
+    reopened.close();
+  });
+
+  test('a rejected async score stops the run and records nothing of its sampler call', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'r1-eval-'));
+    const path = join(dir, 'broken.jsonl');
+    const cache = new SampleCache(path);
+    const broken = async (completion: string, problem: EvalProblem) => {
+      if (problem.id === 'p5') throw new Error('sandbox unavailable');
+      return score(completion, problem);
+    };
+    await expect(evaluate({ ...base, score: broken, sampler: createSampler(seededEngine()), cache })).rejects.toThrow(
+      /sandbox unavailable/,
+    );
+    cache.close();
+    const kept = new SampleCache(path);
+    expect(kept.size).toBe(4 * 4); // the first batch (p0–p3); p4–p7 shared the sampler call with p5
+    kept.close();
+  });
 });

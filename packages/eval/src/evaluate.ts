@@ -11,6 +11,7 @@
  * verifier) nor how prompts are templated (the caller passes `template`).
  */
 import {
+  type DrawnSample,
   drawMissing,
   type GenerationRequest,
   inBatches,
@@ -45,8 +46,14 @@ export interface EvaluateOptions {
   k: number;
   /** Sampling parameters (n is set to k). The paper: temperature 0.6, topP 0.95. */
   params: Partial<SamplingParams>;
-  /** Scores one completion against its problem (extracts the answer and verifies it). Must not throw. */
-  score: (completion: string, problem: EvalProblem) => ScoredCompletion;
+  /**
+   * Scores one completion against its problem (extracts the answer and verifies it). Must not throw for anything
+   * the completion does. It may be async (code judged in a sandbox): the samples of one sampler call are scored
+   * concurrently while the next call generates, and recorded once all of them are scored. A rejection stops the
+   * run (after the calls in flight are settled) with nothing of its sampler call recorded, so a broken judge never
+   * leaves samples recorded as wrong.
+   */
+  score: (completion: string, problem: EvalProblem) => ScoredCompletion | Promise<ScoredCompletion>;
   /** Are two extracted answers equivalent (for cons@k)? Default: string equality after trimming. */
   equivalent?: (a: string, b: string) => boolean;
   cache?: SampleCache;
@@ -128,6 +135,8 @@ export function problemResult(
   };
 }
 
+const isPromise = <T>(x: T | Promise<T>): x is Promise<T> => typeof (x as { then?: unknown })?.then === 'function';
+
 export async function evaluate(options: EvaluateOptions): Promise<EvalResult> {
   const k = options.k;
   if (!Number.isInteger(k) || k < 1) throw new Error(`evaluate: k must be an integer ≥ 1, got ${k}`);
@@ -148,30 +157,53 @@ export async function evaluate(options: EvaluateOptions): Promise<EvalResult> {
     }
     const plans = planSamples(batch, options.template, modelId, params, k);
     const fresh = new Map<string, SampleRecord>();
-    samplesGenerated += await drawMissing(
-      options.sampler,
-      plans,
-      params,
-      (key) => options.cache?.has(key) ?? false,
-      (drawn) => {
-        const records: SampleRecord[] = drawn.map(({ plan, sampleIndex, completion }) => {
-          const scored = options.score(completion.text, plan.item);
-          return {
-            key: plan.keys[sampleIndex]!,
-            problemId: plan.item.id,
-            sampleIndex,
-            modelId,
-            completion: completion.text,
-            extracted: scored.extracted,
-            correct: scored.correct,
-            finishReason: completion.finishReason,
-            tokens: completion.tokenIds.length,
-          };
-        });
-        options.cache?.append(records);
-        for (const r of records) fresh.set(r.key, r);
-      },
-    );
+    // Async scores of earlier sampler calls, settled in order before the batch is summarised.
+    let pending: Promise<void> = Promise.resolve();
+    let failure: { error: unknown } | null = null;
+    const keep = (drawn: readonly DrawnSample<EvalProblem>[], scored: readonly ScoredCompletion[]) => {
+      const records: SampleRecord[] = drawn.map(({ plan, sampleIndex, completion }, i) => ({
+        key: plan.keys[sampleIndex]!,
+        problemId: plan.item.id,
+        sampleIndex,
+        modelId,
+        completion: completion.text,
+        extracted: scored[i]!.extracted,
+        correct: scored[i]!.correct,
+        finishReason: completion.finishReason,
+        tokens: completion.tokenIds.length,
+      }));
+      options.cache?.append(records);
+      for (const r of records) fresh.set(r.key, r);
+    };
+    try {
+      samplesGenerated += await drawMissing(
+        options.sampler,
+        plans,
+        params,
+        (key) => options.cache?.has(key) ?? false,
+        (drawn) => {
+          if (failure !== null) throw failure.error;
+          const scores = drawn.map(({ plan, completion }) => options.score(completion.text, plan.item));
+          if (!scores.some(isPromise)) {
+            keep(drawn, scores as ScoredCompletion[]);
+            return;
+          }
+          const all = Promise.all(scores);
+          pending = pending.then(async () => {
+            try {
+              keep(drawn, await all);
+            } catch (error) {
+              failure ??= { error };
+            }
+          });
+          // A rejection is kept in `failure` and rethrown below, never left unhandled.
+          all.catch(() => {});
+        },
+      );
+    } finally {
+      await pending;
+    }
+    if (failure !== null) throw (failure as { error: unknown }).error;
 
     for (const plan of plans) {
       const samples = plan.keys.map((key) => {
