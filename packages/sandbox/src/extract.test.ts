@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { answerPart, extractCode } from './extract';
+import { answerPart, extractCode, extractProgram } from './extract';
 
 describe('extractCode', () => {
   test.each([
@@ -44,5 +44,38 @@ describe('extractCode', () => {
     const t = performance.now();
     extractCode(text);
     expect(performance.now() - t).toBeLessThan(5000);
+  });
+});
+
+describe('extractProgram: the last block of any language, with its language', () => {
+  test.each([
+    ['python', '```python\nprint(1)\n```', { code: 'print(1)\n', language: 'python' }],
+    [
+      'cpp after python',
+      '```python\nprint(1)\n```\n```cpp\nint main(){}\n```',
+      { code: 'int main(){}\n', language: 'cpp' },
+    ],
+    ['c++ tag', '```c++\nint main(){}\n```', { code: 'int main(){}\n', language: 'cpp' }],
+    ['js', '```js\nconsole.log(1)\n```', { code: 'console.log(1)\n', language: 'javascript' }],
+    ['untagged is python', '```\nprint(2)\n```', { code: 'print(2)\n', language: 'python' }],
+    [
+      'other languages skipped',
+      '```cpp\nint main(){}\n```\n```bash\nls\n```',
+      { code: 'int main(){}\n', language: 'cpp' },
+    ],
+    [
+      'after </think>',
+      '<think>```cpp\nx\n```</think>\n```py\nprint(3)\n```',
+      { code: 'print(3)\n', language: 'python' },
+    ],
+  ])('%s', (_, completion, want) => {
+    expect(extractProgram(completion)).toEqual(want);
+  });
+
+  test('untagged blocks take the given language; none is null', () => {
+    expect(extractProgram('```\nint main(){}\n```', 'cpp')).toEqual({ code: 'int main(){}\n', language: 'cpp' });
+    expect(extractProgram('no code')).toBeNull();
+    expect(extractProgram('```bash\nls\n```')).toBeNull();
+    expect(extractProgram('```python\n\n```')).toBeNull();
   });
 });

@@ -9,7 +9,7 @@ export {
   stdoutMismatch,
 } from './compare';
 export { SandboxUnavailableError } from './errors';
-export { answerPart, extractCode } from './extract';
+export { answerPart, type ExtractedProgram, extractCode, extractProgram } from './extract';
 export {
   type CallTests,
   type CodeTests,
