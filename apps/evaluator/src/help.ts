@@ -4,7 +4,9 @@ export const MAIN_HELP = `r1-eval — evaluate a model the way the DeepSeek-R1 p
 
 usage:
   r1-eval run (--model DIR | --endpoint URL) --benchmark NAME [--data FILE] --out DIR [options]
-  r1-eval score --input FILE.jsonl [--k 1,4,16]
+  r1-eval run (--model DIR | --endpoint URL) --benchmark code --data FILE
+              --code-format apps|code_contests|codeforces|livecodebench --out DIR [options]
+  r1-eval score --input FILE.jsonl [--k 1,4,16] [--code-timeout S] [--code-memory-mb N] [--details FILE]
   r1-eval compare RUN_A RUN_B [--json]
 
 Run 'r1-eval <command> --help' for the options of each command.
@@ -36,8 +38,17 @@ problems:
                                                     downloaded; JSONL or Parquet, normalised or Hugging Face layout)
                          arithmetic | countdown     generated test split (never used for training); countdown
                                                     with --data FILE reads its problems from the file instead
+                         code                       programming problems with test cases from --data in the
+                                                    --code-format layout, judged by running the program in a
+                                                    bubblewrap + cgroup jail (refused when there is none)
                          FILE.jsonl | FILE.parquet  any file (or give it with --data and no --benchmark)
   --data FILE            the data file
+  --code-format F        code: apps (question, input_output) | code_contests (description, public_tests,
+                         private_tests, generated_tests) | codeforces (open-r1: description, official_tests,
+                         time_limit, memory_limit) | livecodebench (question_content, public_test_cases,
+                         private_test_cases when plain JSON, metadata.func_name)
+  --code-timeout S       code: seconds per test (default: the problem's own limit, else 6)
+  --code-memory-mb N     code: MiB per test (default: the problem's own limit, else 1024)
   --numbers-field F      countdown file: field with the list of numbers (default nums, TinyZero's layout)
   --target-field F       countdown file: field with the target (default target)
   --problem-field F      generic file: field with the problem (default problem)
@@ -61,7 +72,8 @@ sampling (defaults follow the R1 paper):
                            r1-zero: the R1-Zero prompt of the paper's Table 1
                            raw:     the problem text as is
   --instruction TEXT     chat only: appended to the problem (default: "Please reason step by step, and put your
-                         final answer within \\boxed{}."; countdown: answer in <answer> </answer> tags; '' for none)
+                         final answer within \\boxed{}."; countdown: answer in <answer> </answer> tags; code: one
+                         \`\`\`python block at the end; '' for none)
   --batch N              problems per sampler call (local batch / requests in flight) (default 8)
 
 output:
@@ -69,21 +81,36 @@ output:
 
 Scoring: math answers with the math verifier (the last <answer> block, else the text after </think>, else the
 whole completion; 0.5, \\frac12 and 1/2 are equal); countdown equations (last <answer> block) must use every given
-number once and hit the target. cons@k votes over verifier equivalence classes. The 95% CI of pass@1 is a
-percentile bootstrap over problems (10,000 resamples, seed 0).
+number once and hit the target. Code: the last fenced block after </think> (\`\`\`python, \`\`\`cpp, \`\`\`js …;
+untagged is python) must pass every test. cons@k votes over verifier equivalence classes (code: the same program
+up to line-end whitespace). The 95% CI of pass@1 is a percentile bootstrap over problems (10,000 resamples, seed 0).
 `;
 
-export const SCORE_HELP = `usage: r1-eval score --input FILE.jsonl [--k 1,4,16]
+export const SCORE_HELP = `usage: r1-eval score --input FILE.jsonl [--k 1,4,16] [--code-timeout S] [--code-memory-mb N]
+                     [--details FILE]
 
 Scores samples produced elsewhere. Each line is one sample of one problem:
   {"problem_id": "p1", "gold": "1/2", "completion": "... \\\\boxed{0.5}"}   verified with the math verifier
   {"problem_id": "p1", "correct": true}                                already judged
+  {"problem_id": "p1", "completion": "...", "tests": {"inputs": [...], "outputs": [...]}, "language"?: "python"}
+                                       judged by running the program (the last fenced block after </think>) in a
+                                       bubblewrap + cgroup jail; correct when every test passes. Call-based tests:
+                                       {"fn_name": "f", "inputs": [[args], ...], "outputs": [...]}
 Prints summary.json-shaped JSON: problems, samplesPerProblem, pass1, pass1CI [lo, hi] (95% percentile bootstrap
 over problems), passAtK (unbiased estimator), and consK when every line has a completion.
 
-  --input FILE   the samples (required)
-  --k LIST       comma-separated k values for pass@k (default 1, 2, 4, … up to the samples per problem);
-                 every problem needs at least max(k) samples
+  --input FILE          the samples (required)
+  --k LIST              comma-separated k values for pass@k (default 1, 2, 4, … up to the samples per problem);
+                        every problem needs at least max(k) samples
+  --code-timeout S      code lines: seconds per test, wall clock and CPU (default 6)
+  --code-memory-mb N    code lines: MiB per test (default 1024)
+  --details FILE        one JSON line per input line, in input order: problem_id, sample_index, line, correct,
+                        reward (code: pass rate; math: 1 or 0), status, passed, total, seconds; code lines also
+                        code_language and test_verdicts [{test_index, verdict: pass | wrong_answer | timeout |
+                        memory | runtime_error | compile_error | output_limit | no_code, time_ms}]. It is itself
+                        score input (its lines carry "correct"), for compare too.
+
+Code lines need bubblewrap and a cgroup: without them the command stops (exit 1) with the fix.
 `;
 
 export const COMPARE_HELP = `usage: r1-eval compare RUN_A RUN_B [--json]

@@ -25,7 +25,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       case 'score': {
         const options = parseScoreArgs(rest);
         if (options === 'help') return help(io, SCORE_HELP);
-        return scoreCommand(options, io);
+        return await scoreCommand(options, io);
       }
       case 'compare': {
         const options = parseCompareArgs(rest);

@@ -21,6 +21,15 @@ export const COUNTDOWN_INSTRUCTION =
   'Show your work in <think> </think> tags. And return the final answer in <answer> </answer> tags, ' +
   'for example <answer> (1 + 2) / 3 </answer>.';
 
+/**
+ * Code problems: a complete program in one fenced block at the end (the judge reads the last block of the answer).
+ * Problems with starter code (APPS call-based, LiveCodeBench functional) show it in the prompt.
+ */
+export const CODE_INSTRUCTION =
+  'Write a solution in Python 3. Unless starter code is given (then complete it), read the input from standard ' +
+  'input and write the answer to standard output. Put the complete program in one ```python code block at the end ' +
+  'of your answer.';
+
 /** The instruction the chat template appends by default. */
 export function defaultInstruction(scoring: ScoringKind): string {
   switch (scoring) {
@@ -28,6 +37,8 @@ export function defaultInstruction(scoring: ScoringKind): string {
       return R1_MATH_INSTRUCTION;
     case 'countdown':
       return COUNTDOWN_INSTRUCTION;
+    case 'code':
+      return CODE_INSTRUCTION;
     default: {
       const never: never = scoring;
       throw new TypeError(`unknown scoring ${String(never)}`);

@@ -18,6 +18,11 @@ export const FILE_BENCHMARKS = ['aime24', 'math500', 'gsm8k'] as const;
 /** Benchmarks generated on the fly (test split of the @r1/tasks generators). */
 export const GENERATED_BENCHMARKS = ['arithmetic', 'countdown'] as const;
 export const ANSWER_FORMATS = ['plain', 'gsm8k', 'boxed'] as const;
+/** Code problems from a file (`--benchmark code --data FILE --code-format F`), judged by running the program. */
+export const CODE_BENCHMARK = 'code';
+/** The code dataset layouts @r1/tasks reads (the same names as its CODE_FORMATS). */
+export const CODE_FORMATS = ['apps', 'code_contests', 'codeforces', 'livecodebench'] as const;
+export type CodeFormatName = (typeof CODE_FORMATS)[number];
 
 export interface RunOptions {
   /** Local checkpoint directory to sample from. Give exactly one of `model` and `endpoint`. */
@@ -38,8 +43,9 @@ export interface RunOptions {
   backend: string | null;
   /**
    * What to evaluate: aime24 | math500 | gsm8k (layouts built in, file from `data`), arithmetic | countdown
-   * (generated test split; countdown with `data` reads its problems from that file instead), or the path of any
-   * JSONL/Parquet file. Default: `data` as a file, when given.
+   * (generated test split; countdown with `data` reads its problems from that file instead), code (problems with
+   * test cases from `data` in the `codeFormat` layout, judged in a sandbox), or the path of any JSONL/Parquet file.
+   * Default: `data` as a file, when given.
    */
   benchmark: string | null;
   /** The data file of aime24/math500/gsm8k/countdown, or any JSONL/Parquet file. */
@@ -56,6 +62,12 @@ export interface RunOptions {
   idField: string | null;
   /** For a generic file: how the gold is read from the answer field (plain, gsm8k "#### N", boxed). Default plain. */
   answerFormat: (typeof ANSWER_FORMATS)[number];
+  /** `--benchmark code`: the file's layout (apps, code_contests, codeforces, livecodebench). Required there. */
+  codeFormat: CodeFormatName | null;
+  /** `--benchmark code`: seconds per test (wall clock and CPU). Default: the problem's own limit, else 6. */
+  codeTimeout: number | null;
+  /** `--benchmark code`: memory per test in MiB. Default: the problem's own limit, else 1024. */
+  codeMemoryMb: number | null;
   /** Evaluate only the first N problems (generators: how many to generate). Default: all; generators 100. */
   limit: number | null;
   /** Seed of the generators and of sampling. Default 0. */
@@ -106,6 +118,9 @@ export const DEFAULT_RUN_OPTIONS: Readonly<Omit<RunOptions, 'out'>> = Object.fre
   answerField: null,
   idField: null,
   answerFormat: 'plain',
+  codeFormat: null,
+  codeTimeout: null,
+  codeMemoryMb: null,
   limit: null,
   seed: 0,
   preset: null,
@@ -184,7 +199,18 @@ const isGenerated = (b: string) => (GENERATED_BENCHMARKS as readonly string[]).i
 const looksLikeDataFile = (b: string) => /\.(jsonl|ndjson|parquet)(\.gz)?$/i.test(b) || b.includes('/');
 
 function checkBenchmark(o: RunOptions): void {
-  const known = [...FILE_BENCHMARKS, ...GENERATED_BENCHMARKS];
+  const known = [...FILE_BENCHMARKS, ...GENERATED_BENCHMARKS, CODE_BENCHMARK];
+  if (o.benchmark === CODE_BENCHMARK) {
+    checkCode(o);
+    return;
+  }
+  for (const [value, flag] of [
+    [o.codeFormat, '--code-format'],
+    [o.codeTimeout, '--code-timeout'],
+    [o.codeMemoryMb, '--code-memory-mb'],
+  ] as const) {
+    if (value !== null) fail(`${flag} applies to --benchmark code only`);
+  }
   const mappingFlags = [
     [o.problemField, '--problem-field'],
     [o.answerField, '--answer-field'],
@@ -256,6 +282,37 @@ function checkBenchmark(o: RunOptions): void {
   if (o.data !== null) fail('give the data file once: either --benchmark FILE or --data FILE');
 }
 
+function checkCode(o: RunOptions): void {
+  const formats = CODE_FORMATS.join('|');
+  if (o.data === null) {
+    fail(`--benchmark code needs --data FILE (JSONL or Parquet) and --code-format ${formats}; nothing is downloaded`);
+  }
+  if (o.codeFormat === null) {
+    fail(`--benchmark code needs --code-format ${formats}: the layout of ${o.data}`);
+  }
+  if (!(CODE_FORMATS as readonly string[]).includes(o.codeFormat)) {
+    fail(
+      `--code-format must be one of ${CODE_FORMATS.join(', ')}, got '${o.codeFormat}'.${didYouMean(o.codeFormat, CODE_FORMATS)}`,
+    );
+  }
+  for (const [value, flag] of [
+    [o.problemField, '--problem-field'],
+    [o.answerField, '--answer-field'],
+    [o.idField, '--id-field'],
+    [o.numbersField, '--numbers-field'],
+    [o.targetField, '--target-field'],
+    [o.preset, '--preset'],
+    [o.taskOptions, '--task-options'],
+  ] as const) {
+    if (value !== null) fail(`${flag} does not apply to --benchmark code (the --code-format layout is built in)`);
+  }
+  if (o.answerFormat !== 'plain') fail('--answer-format does not apply to --benchmark code (tests are the answer)');
+  if (o.codeTimeout !== null && !(Number.isFinite(o.codeTimeout) && o.codeTimeout > 0 && o.codeTimeout <= 600)) {
+    fail(`--code-timeout takes seconds in (0, 600], got ${o.codeTimeout}`);
+  }
+  if (o.codeMemoryMb !== null) checkInt('--code-memory-mb', o.codeMemoryMb, 16, 65_536);
+}
+
 const FLAGS = {
   model: { type: 'string' },
   endpoint: { type: 'string' },
@@ -273,6 +330,9 @@ const FLAGS = {
   'answer-field': { type: 'string' },
   'id-field': { type: 'string' },
   'answer-format': { type: 'string' },
+  'code-format': { type: 'string' },
+  'code-timeout': { type: 'string' },
+  'code-memory-mb': { type: 'string' },
   limit: { type: 'string' },
   seed: { type: 'string' },
   preset: { type: 'string' },
@@ -355,6 +415,9 @@ export function parseRunArgs(argv: readonly string[]): RunOptions | 'help' {
   set('answerField', str('answer-field'));
   set('idField', str('id-field'));
   set('answerFormat', str('answer-format') as RunOptions['answerFormat'] | undefined);
+  set('codeFormat', str('code-format') as CodeFormatName | undefined);
+  set('codeTimeout', num('code-timeout'));
+  set('codeMemoryMb', int('code-memory-mb'));
   set('limit', int('limit'));
   set('seed', int('seed'));
   set('preset', str('preset'));

@@ -17,6 +17,7 @@ import {
   SampleCache,
   summaryOf,
 } from '@r1/eval';
+import { checkSandbox } from './code-judge';
 import type { Io } from './io';
 import { openSampler } from './open-sampler';
 import { loadProblems } from './problems';
@@ -48,6 +49,9 @@ export function formatAggregate(name: string, a: EvalAggregate): string {
 export async function runCommand(o: RunOptions, io: Io): Promise<number> {
   const started = performance.now();
   const bench = await loadProblems(o);
+  for (const w of bench.warnings ?? []) io.stderr(`warning: ${w}\n`);
+  // Fail closed before a sample is drawn: without bwrap and a cgroup no program can be judged.
+  if (bench.scoring === 'code') await checkSandbox();
   const instruction = o.template === 'chat' ? (o.instruction ?? defaultInstruction(bench.scoring)) : '';
   const opened = await openSampler(o, io);
   try {
@@ -82,7 +86,7 @@ export async function runCommand(o: RunOptions, io: Io): Promise<number> {
       write: io.stderr,
       tty: io.stderrIsTTY,
     });
-    const scorer = createScorer(bench.scoring);
+    const scorer = createScorer(bench.scoring, { timeoutSeconds: o.codeTimeout, memoryMb: o.codeMemoryMb });
     let result: Awaited<ReturnType<typeof evaluate>>;
     try {
       result = await evaluate({

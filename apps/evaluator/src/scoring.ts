@@ -10,7 +10,12 @@
  *   target (TinyZero's rule, @r1/rewards `judgeCountdown`). Two equations are one vote when they use the same
  *   numbers and have the same exact value.
  *
- * Scorers never throw: a completion that cannot be read scores as wrong with no extracted answer.
+ * - code: the last fenced block of the answer part runs against the problem's tests in @r1/sandbox's jail
+ *   (code-judge.ts); correct when every test passes. The extracted answer is the program, and two programs are one
+ *   cons@k vote when they are the same text up to whitespace at line ends.
+ *
+ * Scorers never throw for anything a completion does: a completion that cannot be read scores as wrong with no
+ * extracted answer. The code scorer rejects only when the sandbox itself fails (nothing is then recorded).
  */
 import type { ScoredCompletion } from '@r1/eval';
 import {
@@ -23,6 +28,7 @@ import {
   resolveVerifyOptions,
 } from '@r1/rewards';
 import { parseCompletion } from '@r1/templates';
+import { type CodeLimits, type CodeProblemMeta, codeEquivalence, createCodeJudge } from './code-judge';
 import type { ScoringKind } from './problems';
 
 /** What a scorer needs of a problem. */
@@ -33,13 +39,23 @@ export interface ScoredProblemInput {
   meta?: Record<string, unknown>;
 }
 
-export interface Scorer {
-  score(completion: string, problem: ScoredProblemInput): ScoredCompletion;
+/** A scorer; the code scorer is async (`Scorer<Promise<ScoredCompletion>>`), the others are not. */
+export interface Scorer<R extends ScoredCompletion | Promise<ScoredCompletion> = ScoredCompletion> {
+  score(completion: string, problem: ScoredProblemInput): R;
   /** Ids of problems whose gold answer the verifier could not parse (every sample of them scores as wrong). */
   readonly unparsableGold: ReadonlySet<string>;
 }
 
-export function createScorer(kind: ScoringKind): Scorer {
+export function createScorer(kind: 'math' | 'countdown'): Scorer;
+/** `codeLimits` apply to the code scorer only (default: the problem's own limits, else 6 s and 1024 MiB). */
+export function createScorer(
+  kind: ScoringKind,
+  codeLimits?: CodeLimits,
+): Scorer<ScoredCompletion | Promise<ScoredCompletion>>;
+export function createScorer(
+  kind: ScoringKind,
+  codeLimits: CodeLimits = { timeoutSeconds: null, memoryMb: null },
+): Scorer<ScoredCompletion | Promise<ScoredCompletion>> {
   const unparsableGold = new Set<string>();
   switch (kind) {
     case 'math': {
@@ -68,6 +84,16 @@ export function createScorer(kind: ScoringKind): Scorer {
           return { correct: verdict === 'correct', extracted };
         },
       };
+    case 'code': {
+      const judgeCode = createCodeJudge(codeLimits);
+      return {
+        unparsableGold,
+        async score(completion, problem) {
+          const j = await judgeCode(completion, problem.meta as unknown as CodeProblemMeta);
+          return { correct: j.correct, extracted: j.code };
+        },
+      };
+    }
     default: {
       const never: never = kind;
       throw new TypeError(`unknown scoring ${String(never)}`);
@@ -109,6 +135,8 @@ export function createEquivalence(kind: ScoringKind): (a: string, b: string) => 
       return mathEquivalence();
     case 'countdown':
       return countdownEquivalence();
+    case 'code':
+      return codeEquivalence();
     default: {
       const never: never = kind;
       throw new TypeError(`unknown scoring ${String(never)}`);
