@@ -35,6 +35,11 @@ export interface CodeLimits {
   timeoutSeconds: number | null;
   /** Memory per test in MiB; null: the problem's own, else 1024. */
   memoryMb: number | null;
+  /**
+   * Stop at the first failing test. `run` sets it (only "all pass" is recorded, so it changes no result and saves
+   * the rest of a failing sample's tests); `score` does not, since `--details` reports every test. Default false.
+   */
+  earlyStop?: boolean;
 }
 
 /** What a code problem carries for the judge (`EvalProblem.meta` of a code benchmark). */
@@ -149,6 +154,7 @@ export function createCodeJudge(limits: CodeLimits): CodeJudge {
         timeoutSeconds,
         memoryMb,
         budgetSeconds: timeoutSeconds * (problem.tests.inputs.length + 1) + 30,
+        earlyStop: limits.earlyStop ?? false,
       });
       if (verdict.status === 'sandbox_error') {
         throw new SandboxFailure(`the sandbox failed while judging: ${verdict.message ?? 'no detail'}`);

@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Verdict } from '@r1/sandbox';
 import { describe, expect, test } from 'vitest';
+// The Parquet writer is a dev dependency of @r1/tasks; its test helper resolves it from there.
+import { tempDir } from '../../../packages/tasks/src/test-utils/files';
 import { codeEquivalence, programOf, testVerdicts } from './code-judge';
 import { loadProblems } from './problems';
 import { defaultInstruction } from './prompt';
@@ -132,6 +134,23 @@ describe('code problems in the four layouts', () => {
     if ('starter_code' in record) expect(b.problems[0]!.prompt).toContain(record.starter_code);
     if (format === 'livecodebench' && record.question_id === '3000') {
       expect(b.warnings).toEqual([expect.stringMatching(/1 problem\(s\) have private tests that are not plain JSON/)]);
+    }
+  });
+
+  test('Parquet files load through the same mapping (APPS layout)', async () => {
+    const parquet = tempDir('evaluator-code');
+    const file = parquet.writeParquet('apps.parquet', [
+      { name: 'problem_id', data: [9], type: 'INT32' },
+      { name: 'question', data: ['Echo.'], type: 'STRING' },
+      { name: 'input_output', data: [JSON.stringify({ inputs: ['a\n'], outputs: ['a\n'] })], type: 'STRING' },
+    ]);
+    try {
+      const b = await loadProblems(options('apps', file));
+      expect(b.problems).toEqual([
+        { id: '9', prompt: 'Echo.', answer: '1 test', meta: { tests: stdin(['a\n'], ['a\n']) } },
+      ]);
+    } finally {
+      parquet.remove();
     }
   });
 

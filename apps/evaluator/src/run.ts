@@ -86,7 +86,11 @@ export async function runCommand(o: RunOptions, io: Io): Promise<number> {
       write: io.stderr,
       tty: io.stderrIsTTY,
     });
-    const scorer = createScorer(bench.scoring, { timeoutSeconds: o.codeTimeout, memoryMb: o.codeMemoryMb });
+    const scorer = createScorer(bench.scoring, {
+      timeoutSeconds: o.codeTimeout,
+      memoryMb: o.codeMemoryMb,
+      earlyStop: true,
+    });
     let result: Awaited<ReturnType<typeof evaluate>>;
     try {
       result = await evaluate({
