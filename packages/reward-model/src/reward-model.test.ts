@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openSafetensors, tf } from '@r1/model';
+import { createModel, openSafetensors, resolveModelConfig, tf } from '@r1/model';
 import { afterAll, describe, expect, test } from 'vitest';
 import { lastTokenIndices, rewardModelFromLm, SCORE_WEIGHT } from './reward-model';
 import { loadRewardModel, readRewardModelSettings, rewardModelFromCausalLm, saveRewardModel } from './reward-model-io';
@@ -152,6 +152,30 @@ describe('Qwen2ForSequenceClassification checkpoints', () => {
     const config = JSON.parse(readFileSync(join(bad, 'config.json'), 'utf8'));
     writeFileSync(join(bad, 'config.json'), JSON.stringify({ ...config, hidden_size: 32, intermediate_size: 32 }));
     await expect(loadRewardModel(bad)).rejects.toThrow(/score\.weight.*\[1, 16\].*\[1, 32\]/);
+  });
+
+  test('an MoE backbone round-trips too (R1MoeForSequenceClassification, the selection biases kept)', async () => {
+    const moeLm = createModel(
+      resolveModelConfig({
+        ...lm.config,
+        model_type: 'r1_moe',
+        n_routed_experts: 4,
+        num_experts_per_tok: 2,
+        moe_intermediate_size: 8,
+      }),
+      { seed: 2 },
+    );
+    const moe = rewardModelFromLm(moeLm, { seed: 3 });
+    moeLm.dispose();
+    const out = join(dir, 'moe');
+    await saveRewardModel(out, moe);
+    expect(JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')).architectures).toEqual([
+      'R1MoeForSequenceClassification',
+    ]);
+    const loaded = await loadRewardModel(out);
+    expect(rewardsOf(loaded, ROWS)).toEqual(rewardsOf(moe, ROWS));
+    loaded.dispose();
+    moe.dispose();
   });
 
   test('saving over a directory that is not a checkpoint is refused', async () => {
