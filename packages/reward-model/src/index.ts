@@ -31,6 +31,7 @@ export {
   resolveRewardConfig,
   SHARED_TRAINING_KEYS,
 } from './reward-config';
+export { parseRewardConfigText, readRewardConfigFile } from './reward-config-file';
 export {
   emptyRewardModel,
   type FromCausalLmOptions,

@@ -1,6 +1,7 @@
 import { DEFAULT_SFT_CONFIG } from '@r1/distill';
 import { describe, expect, test } from 'vitest';
 import { resolveRewardConfig } from './reward-config';
+import { parseRewardConfigText } from './reward-config-file';
 
 describe('RewardConfig', () => {
   test('defaults are @r1/distill’s for the shared knobs, centering off', () => {
@@ -36,5 +37,19 @@ describe('RewardConfig', () => {
     expect(message).toMatch(/center_reward_coefficient: unknown option; did you mean center_rewards_coefficient\?/);
     expect(message).toMatch(/learningRate: must be a number in \[0, Infinity\]/);
     expect(message).toMatch(/centerRewardsCoefficient: must be null \(off\) or a number ≥ 0/);
+  });
+});
+
+describe('reward-model config files', () => {
+  test('YAML in TRL’s names; errors name the file, the line and the key as written', () => {
+    expect(parseRewardConfigText('learning_rate: 1.0e-4\ncenter_rewards_coefficient: 0.01\n', 'rm.yaml')).toEqual({
+      learning_rate: 1e-4,
+      center_rewards_coefficient: 0.01,
+    });
+    expect(() => parseRewardConfigText('max_steps: 10\npacking: true\nlearning_rate: -1\n', 'rm.yaml')).toThrow(
+      /rm\.yaml:2: packing: is an SFT option[\s\S]*rm\.yaml:3: learning_rate: must be a number/,
+    );
+    expect(() => parseRewardConfigText('seed: 1\nseed: 2\n', 'rm.yaml')).toThrow(/rm\.yaml:2: not valid YAML/);
+    expect(() => parseRewardConfigText('- 1\n', 'rm.yaml')).toThrow(/must be a mapping/);
   });
 });

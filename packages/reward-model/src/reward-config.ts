@@ -46,10 +46,15 @@ export const REWARD_CONFIG_KEYS: readonly (keyof RewardConfig)[] = [
 
 export class RewardConfigError extends Error {
   readonly issues: readonly ConfigIssue[];
-  constructor(issues: readonly ConfigIssue[]) {
-    super(`invalid reward-model config:\n${issues.map((i) => `  - ${i.field}: ${i.message}`).join('\n')}`);
+  readonly source: string | undefined;
+  constructor(issues: readonly ConfigIssue[], source?: string) {
+    const where = (i: ConfigIssue) =>
+      source === undefined ? '' : i.line === undefined ? `${source}: ` : `${source}:${i.line}: `;
+    const header = source === undefined ? 'invalid reward-model config' : `invalid reward-model config file ${source}`;
+    super(`${header}:\n${issues.map((i) => `  - ${where(i)}${i.field}: ${i.message}`).join('\n')}`);
     this.name = 'RewardConfigError';
     this.issues = issues;
+    this.source = source;
   }
 }
 
