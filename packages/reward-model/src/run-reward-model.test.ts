@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, test } from 'vitest';
+import { afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
 import { readRewardModelSettings } from './reward-model-io';
 import { runRewardModelTraining } from './run-reward-model';
 import { createRewardModelScorer } from './scorer';
@@ -46,10 +46,19 @@ beforeAll(async () => {
   evalFile = writeJsonl(join(dir, 'eval.jsonl'), preferenceRows(16, 100));
 });
 
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
 describe('runRewardModelTraining', () => {
   test('preference, summary scoring: held-out pair accuracy and margin rise; outputs written; the scorer ranks and ignores <think>', async () => {
     const out = join(dir, 'pref');
     const logs: string[] = [];
+    const bar: string[] = [];
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((text) => {
+      bar.push(String(text));
+      return true;
+    });
     const summary = await runRewardModelTraining({
       model: lmDir,
       data: train,
@@ -57,11 +66,16 @@ describe('runRewardModelTraining', () => {
       out,
       kind: 'preference',
       score: 'summary',
-      config: { ...config, max_steps: 24, eval_steps: 12 },
+      config: { ...config, max_steps: 24, eval_steps: 12, logging_steps: 12 },
       log: (l) => logs.push(l),
       tty: false,
       handleSigint: false,
     });
+    spy.mockRestore();
+    // @r1/distill's progress bar: a plain line every logging_steps (not a TTY), with the ETA and held-out numbers.
+    expect(
+      bar.some((l) => /^\[#+\.*\] 12\/24 .* elapsed, ETA \d+:\d\d · loss .* · eval acc .* · eval margin/.test(l)),
+    ).toBe(true);
     expect(summary.dropped).toBe(1);
     expect(summary.examples).toBe(32);
     expect(summary.evalBefore!.accuracy).toBeLessThan(0.9);
