@@ -10,7 +10,7 @@ export { applyOverLength, type OverLengthResult } from './over-length';
 export { type PackedSequence, packBestFitDecreasing } from './pack';
 export { examplesFromPairs } from './pairs';
 export { formatSeconds, ProgressBar } from './progress';
-export { renderReport } from './report';
+export { escapeHtml, renderReport, svgLineChart } from './report';
 export { type RunSftOptions, runSft, type SftSummary } from './run-sft';
 export {
   DEFAULT_KD_CONFIG,

@@ -24,6 +24,7 @@ export {
   pointwiseBceLoss,
   softplus,
 } from './losses';
+export { type RewardReportInput, renderRewardReport } from './report';
 export {
   REWARD_CONFIG_KEYS,
   type RewardConfig,

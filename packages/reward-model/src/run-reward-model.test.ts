@@ -90,6 +90,9 @@ describe('runRewardModelTraining', () => {
     expect(metrics[11].eval.accuracy).toBeTypeOf('number');
     expect(JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')).eval.accuracy).toBe(summary.eval!.accuracy);
     expect(logs.some((l) => l.startsWith('plan: 32 examples'))).toBe(true);
+    const report = readFileSync(join(out, 'report.html'), 'utf8');
+    expect(report).toContain('Held-out mean margin');
+    expect(report.match(/<svg/g)).toHaveLength(3);
     expect(await readRewardModelSettings(join(out, 'final'))).toEqual({
       kind: 'preference',
       score: 'summary',

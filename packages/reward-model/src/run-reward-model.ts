@@ -3,7 +3,7 @@
  * data (train and held-out), make the reward model (from a causal LM: backbone copied, head seeded; or continue an
  * existing reward model; or resume a checkpoint), train with `trainRewardModel`, and write OUT/config.json,
  * OUT/metrics.jsonl, OUT/checkpoint-<step>, OUT/final (a `Qwen2ForSequenceClassification` directory) and
- * OUT/summary.json, with @r1/distill's progress bar (step, elapsed, ETA) on stderr. SIGINT finishes the current
+ * OUT/summary.json and OUT/report.html (loss, accuracy and margin curves), with @r1/distill's progress bar (step, elapsed, ETA) on stderr. SIGINT finishes the current
  * step, saves a checkpoint and returns.
  */
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -12,6 +12,7 @@ import { checkpointName, ProgressBar } from '@r1/distill';
 import { initBackend, loadTokenizer, readCheckpointConfig, type Tokenizer } from '@r1/model';
 import { loadRewardCheckpoint, saveRewardCheckpoint } from './checkpoint';
 import { type EncodeOptions, encodePointwiseRows, encodePreferenceRows } from './encode';
+import { renderRewardReport } from './report';
 import { resolveRewardConfig } from './reward-config';
 import type { RewardModel } from './reward-model';
 import {
@@ -263,6 +264,15 @@ export async function runRewardModelTraining(options: RunRewardModelOptions): Pr
     await saveRewardModel(finalDir, model, { tokenizer: tokenizer.files, padTokenId: padId, settings });
   }
   writeFileSync(join(out, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+  writeFileSync(
+    join(out, 'report.html'),
+    renderRewardReport({
+      title: `Reward model (${kind}, score ${score}) ${options.data} → ${out}`,
+      summary: { ...summary },
+      history: h,
+      config: { model: options.model, data: options.data, kind, score, ...config },
+    }),
+  );
   const acc = (e: RewardEvalResult | null) => (e === null ? 'n/a' : e.accuracy.toFixed(3));
   log(
     `rm: ${summary.steps}/${summary.totalSteps} steps, loss ${summary.trainLossFirst.toFixed(4)} → ${summary.trainLossLast.toFixed(4)}` +
