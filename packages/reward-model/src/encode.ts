@@ -63,7 +63,7 @@ export interface PointwiseExample {
   label: 0 | 1;
 }
 
-export interface EncodeOptions {
+export interface RowEncodeOptions {
   score: ScoreMode;
   /** The chat template for conversational prompts (null: R1-Zero for single user turns). */
   chatTemplate: string | null;
@@ -87,7 +87,7 @@ function checkNonEmpty(ids: number[], where: string, field: string): number[] {
 export function encodePreferenceRows(
   rows: readonly PreferenceRow[],
   tokenizer: Tokenizer,
-  options: EncodeOptions,
+  options: RowEncodeOptions,
 ): Encoded<PreferenceExample> {
   const render = createPromptRenderer(tokenizer, options.chatTemplate);
   const examples: PreferenceExample[] = [];
@@ -106,7 +106,7 @@ export function encodePreferenceRows(
 export function encodePointwiseRows(
   rows: readonly PointwiseRow[],
   tokenizer: Tokenizer,
-  options: EncodeOptions,
+  options: RowEncodeOptions,
 ): Encoded<PointwiseExample> {
   const render = createPromptRenderer(tokenizer, options.chatTemplate);
   const examples: PointwiseExample[] = [];

@@ -8,13 +8,13 @@ export { loadRewardCheckpoint, type RewardResumePoint, saveRewardCheckpoint } fr
 export {
   createPromptRenderer,
   type Encoded,
-  type EncodeOptions,
   encodePointwiseRows,
   encodePreferenceRows,
   encodeScored,
   type PointwiseExample,
   type PreferenceExample,
   type PromptRenderer,
+  type RowEncodeOptions,
 } from './encode';
 export {
   type BradleyTerryOptions,

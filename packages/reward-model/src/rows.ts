@@ -9,7 +9,7 @@
  * Other fields are ignored. A bad row is a DatasetError naming the file, the line (JSONL) or row (Parquet) and the
  * field. Nothing here renders templates or tokenizes (see encode.ts).
  */
-import { type RowLocation, rowName } from '@r1/distill';
+import type { RowLocation } from '@r1/distill';
 import { DatasetError, streamMapped } from '@r1/tasks';
 import type { ChatMessage, ChatRole } from '@r1/templates';
 
@@ -33,8 +33,6 @@ export interface PointwiseRow {
   label: 0 | 1;
   at: RowLocation;
 }
-
-export { rowName };
 
 const ROLES: readonly ChatRole[] = ['system', 'user', 'assistant', 'tool'];
 

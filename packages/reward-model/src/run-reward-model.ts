@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import { checkpointName, ProgressBar } from '@r1/distill';
 import { initBackend, loadTokenizer, readCheckpointConfig, type Tokenizer } from '@r1/model';
 import { loadRewardCheckpoint, saveRewardCheckpoint } from './checkpoint';
-import { type EncodeOptions, encodePointwiseRows, encodePreferenceRows } from './encode';
+import { encodePointwiseRows, encodePreferenceRows, type RowEncodeOptions } from './encode';
 import { renderRewardReport } from './report';
 import { resolveRewardConfig } from './reward-config';
 import type { RewardModel } from './reward-model';
@@ -86,7 +86,7 @@ async function readExamples(
   file: string,
   kind: RewardModelKind,
   tokenizer: Tokenizer,
-  options: EncodeOptions,
+  options: RowEncodeOptions,
 ): Promise<{ data: RewardExamples; rows: number; dropped: number }> {
   switch (kind) {
     case 'preference': {
@@ -134,7 +134,7 @@ export async function runRewardModelTraining(options: RunRewardModelOptions): Pr
   // ---- Data.
   const tokenizer = await loadTokenizer(options.resume ?? options.model);
   const padId = tokenizer.padTokenId ?? tokenizer.eosTokenId;
-  const encode: EncodeOptions = { score, chatTemplate: tokenizer.chatTemplate ?? null, maxLength: config.maxLength };
+  const encode: RowEncodeOptions = { score, chatTemplate: tokenizer.chatTemplate ?? null, maxLength: config.maxLength };
   const train = await readExamples(options.data, kind, tokenizer, encode);
   if (train.data.examples.length === 0) {
     throw new Error(
