@@ -18,6 +18,17 @@ export type LrSchedulerType = 'linear' | 'cosine' | 'constant';
 
 export const LR_SCHEDULER_TYPES: readonly LrSchedulerType[] = ['linear', 'cosine', 'constant'];
 
+/**
+ * How several rewards become one (TRL's `multi_objective_aggregation`): `sum_then_normalize` — the weighted sum, then
+ * group normalisation (GRPO as published); `normalize_then_sum` — each reward normalised within its group first, so
+ * one with a large scale (a reward model's logit) does not drown the others (GDPO), then the weighted sum.
+ */
+export type MultiObjectiveAggregation = 'sum_then_normalize' | 'normalize_then_sum';
+export const MULTI_OBJECTIVE_AGGREGATIONS: readonly MultiObjectiveAggregation[] = [
+  'sum_then_normalize',
+  'normalize_then_sum',
+];
+
 export interface GRPOConfig {
   // ---- Run
   /** Directory for checkpoints, logs and the resolved config. Default `'runs/grpo'`. */
@@ -85,6 +96,8 @@ export interface GRPOConfig {
   rewardFuncs: string[];
   /** One weight per entry of rewardFuncs; the reward is Σ wᵢ·rᵢ. `null` = all 1 (TRL). Default `null`. */
   rewardWeights: number[] | null;
+  /** See {@link MultiObjectiveAggregation}. Default `'sum_then_normalize'`. */
+  multiObjectiveAggregation: MultiObjectiveAggregation;
   /**
    * DAPO's dynamic sampling (Yu et al. 2025; verl's `filter_groups`): drop groups whose rewards all agree (they give
    * zero advantage, so they teach nothing) and sample more prompts until the generation batch is full again.
@@ -158,6 +171,7 @@ export const DEFAULT_GRPO_CONFIG: Readonly<GRPOConfig> = Object.freeze({
   softPunishCache: 0,
   rewardFuncs: ['accuracy', 'format'],
   rewardWeights: null,
+  multiObjectiveAggregation: 'sum_then_normalize',
   dynamicSampling: false,
   maxNumGenBatches: 4,
   learningRate: 1e-6,

@@ -11,6 +11,7 @@ import {
   GRPO_CONFIG_KEYS,
   type GRPOConfig,
   LR_SCHEDULER_TYPES,
+  MULTI_OBJECTIVE_AGGREGATIONS,
   type ResolvedGRPOConfig,
 } from './grpo-config';
 import { LOSS_TYPES } from './loss-aggregation';
@@ -129,6 +130,7 @@ const RULES: { [K in keyof GRPOConfig]: Check } = {
   softPunishCache: integer(0, '; use 0 to turn soft overlong punishment off'),
   rewardFuncs: rewardNames,
   rewardWeights: weights,
+  multiObjectiveAggregation: oneOf(MULTI_OBJECTIVE_AGGREGATIONS),
   dynamicSampling: boolean,
   maxNumGenBatches: integer(1),
   learningRate: number({ gt: 0 }, '; GRPO on LLMs typically uses 1e-6 to 3e-6'),

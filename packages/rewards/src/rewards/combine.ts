@@ -175,3 +175,29 @@ function groupColumn(c: GroupRewardComponent, completions: readonly string[], sa
   }
   return values.map((v) => accept(c.name, c.weight, () => v));
 }
+
+/**
+ * TRL's `multi_objective_aggregation: normalize_then_sum` over the completions of one prompt: each component is
+ * normalised within the group, (v − mean) / (std + 1e-4) over its non-null values, before the weighted sum — so a
+ * reward with a large scale (a reward model's logit) does not drown a 0/1 rule reward. Nulls stay null and follow
+ * `onNull` as in the plain sum; the components keep their raw values for logging.
+ */
+export function normalizeThenSum(
+  group: readonly CombinedReward[],
+  onNull: NullPolicy = 'null-total',
+): CombinedReward[] {
+  if (group.length === 0) return [];
+  const width = group[0]!.components.length;
+  const stats = Array.from({ length: width }, (_, j) => {
+    const values = group.map((r) => r.components[j]?.value).filter((v): v is number => typeof v === 'number');
+    const mean = values.reduce((a, b) => a + b, 0) / Math.max(1, values.length);
+    const std = Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / Math.max(1, values.length));
+    return { mean, std };
+  });
+  return group.map((r) => {
+    const normalised = r.components.map((c, j) =>
+      c.value === null ? c : { ...c, value: (c.value - stats[j]!.mean) / (stats[j]!.std + 1e-4) },
+    );
+    return { total: totalOf(normalised, onNull), components: r.components };
+  });
+}

@@ -52,6 +52,23 @@ describe('formatReward other formats', () => {
     expect(createFormatReward({ format })(completion, sample)).toBe(expected);
   });
 
+  test.each<['r1' | 'think', string, number]>([
+    ['r1', '<think> 1 + 1 = 2. </think> The answer is 2.', 1],
+    ['r1', '<think> 1 + 1 = 2. </think> 2.', 0],
+    ['r1', '<think> 1 + 1 = 2. </think> <answer> 2 </answer>', 0],
+    ['r1', '<think> 1 + 1 = 2. </think> <b>x</b> y', 0],
+    ['r1', `<think> 1 + 1 = 2. </think> ${'The answer is two. '.repeat(20)}`, 0],
+    ['r1', '<think></think> The answer is 2.', 0],
+    ['think', '1 + 1 = 2.\n</think>\n\nThe answer is \\boxed{2}.', 1],
+    ['think', '1 + 1 = 2.\n</think>\n\n\\boxed{2}', 0],
+  ])('readableSummary, %s: %j → %d', (format, completion, expected) => {
+    expect(createFormatReward({ format, readableSummary: true })(completion, sample)).toBe(expected);
+    // Without the option only the structure counts.
+    if (expected === 0 && completion.includes('1 + 1') && !completion.includes('<think></think>')) {
+      expect(createFormatReward({ format })(completion, sample)).toBe(1);
+    }
+  });
+
   test('custom tokens', () => {
     const reward = createFormatReward({ format: 'r1', tokens: { reasoningStart: '<|t|>', reasoningEnd: '<|/t|>' } });
     expect(reward('<|t|>r<|/t|>s', sample)).toBe(1);
@@ -72,6 +89,8 @@ describe('formatReward edge cases', () => {
     [{ emptyReasoningScore: 2 }, /'emptyReasoningScore' must be a number in \[0, 1\]/],
     [{ format: 'r1-zero', tokens: { reasoningStart: '<t>' } }, /'tokens' applies to the 'r1' and 'think' formats/],
     [{ maxChars: 0 }, /'maxChars' must be a number in \[1, /],
+    [{ readableSummary: true }, /'readableSummary' applies to the 'r1' and 'think' formats/],
+    [{ format: 'r1', readableSummary: 'yes' }, /'readableSummary' must be true or false/],
   ])('bad options %j are refused at setup', (options, message) => {
     expect(() => createFormatReward(options)).toThrow(message);
   });

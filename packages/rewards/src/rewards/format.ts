@@ -24,6 +24,12 @@ export interface FormatRewardOptions {
   tokens: Partial<R1Tokens> | null;
   /** Score of a completion whose only problem is an empty (or whitespace-only) reasoning block. Default 0. */
   emptyReasoningScore: number;
+  /**
+   * 'r1' and 'think': also require the summary to be readable — a word of two or more letters outside markup and
+   * LaTeX commands, at most 300 characters — as `isReadable` (@r1/templates) does, so that a bare number or R1-Zero's `<answer>` markup
+   * after the reasoning earns 0 (R1 §2.3.1: "a summary at the end of each response"). Default false.
+   */
+  readableSummary: boolean;
   /** Completions longer than this many UTF-16 units are not scored (null). Default 1,000,000. */
   maxChars: number;
 }
@@ -32,6 +38,7 @@ export const DEFAULT_FORMAT_REWARD_OPTIONS: Readonly<FormatRewardOptions> = Obje
   format: 'r1-zero',
   tokens: null,
   emptyReasoningScore: 0,
+  readableSummary: false,
   maxChars: DEFAULT_MAX_CHARS,
 });
 
@@ -41,6 +48,14 @@ export function resolveFormatRewardOptions(partial?: Partial<FormatRewardOptions
   checkInteger('formatReward', 'maxChars', o.maxChars, 1, Number.MAX_SAFE_INTEGER);
   // Fails here, at setup, on a bad format or tokens, rather than on every call.
   parseCompletion('', o.format, parseOptions(o));
+  if (typeof o.readableSummary !== 'boolean') {
+    throw new Error(
+      `formatReward: option 'readableSummary' must be true or false, got ${JSON.stringify(o.readableSummary)}`,
+    );
+  }
+  if (o.readableSummary && o.format === 'r1-zero') {
+    throw new Error("formatReward: 'readableSummary' applies to the 'r1' and 'think' formats, which end in a summary");
+  }
   return o;
 }
 
@@ -55,8 +70,8 @@ export function createFormatReward(options?: Partial<FormatRewardOptions>): Rewa
   const parse = parseOptions(o);
   const reasoningBlock = o.format === 'r1-zero' ? 'think' : 'reasoning';
   return guardReward((completion) => {
-    const { wellFormed, problems } = parseCompletion(completion, o.format, parse);
-    if (wellFormed) return 1;
+    const { wellFormed, problems, summary } = parseCompletion(completion, o.format, parse);
+    if (wellFormed) return !o.readableSummary || readable(summary) ? 1 : 0;
     const onlyEmptyReasoning =
       problems.length === 1 && problems[0]!.code === 'empty-block' && problems[0]!.block === reasoningBlock;
     return onlyEmptyReasoning ? o.emptyReasoningScore : 0;
@@ -65,6 +80,15 @@ export function createFormatReward(options?: Partial<FormatRewardOptions>): Rewa
 
 /** The R1-Zero format reward with default options: 1 for `<think> … </think> <answer> … </answer>`, else 0. */
 export const formatReward: RewardFn = createFormatReward();
+
+/**
+ * A summary a reader can read: at most 300 characters with a run of two or more letters outside `<…>` markup and
+ * LaTeX commands (a bare `\boxed{2}` states a result, it does not summarise).
+ */
+function readable(summary: string | null): boolean {
+  if (summary === null || summary.length > 300) return false;
+  return /\p{L}{2,}/u.test(summary.replace(/<[^<>]*>/g, ' ').replace(/\\[A-Za-z]+/g, ' '));
+}
 
 function parseOptions(o: FormatRewardOptions): ParseCompletionOptions {
   return o.tokens === null ? {} : { tokens: o.tokens };

@@ -9,8 +9,10 @@ export {
   DEFAULT_COMBINE_OPTIONS,
   type GroupRewardComponent,
   type NullPolicy,
+  normalizeThenSum,
   type RewardComponent,
   resolveCombineOptions,
+  totalOf,
 } from './combine';
 export {
   type CosineScaledRewardOptions,
