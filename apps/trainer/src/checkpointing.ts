@@ -4,6 +4,8 @@
  * "before" evaluation). Written atomically by @r1/model's saveCheckpoint, so a crash never leaves half a checkpoint.
  * Every random choice of the loop is derived from (seed, step), so no RNG state needs saving.
  */
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { readTrainingCheckpointExtras, TRAINER_STATE_FILE } from '@r1/grpo-core';
 import { loadModel, type Model, type tf } from '@r1/model';
 
@@ -25,4 +27,14 @@ export async function loadTrainingCheckpoint(dir: string): Promise<ResumePoint> 
   }
   const optimizerState = extras.optimizerState ?? new Map<string, tf.Tensor>();
   return { model, state: state as Record<string, unknown>, optimizerState };
+}
+
+/** The newest complete `checkpoint-<step>` directory in `dir` (one with its trainer state), or undefined. */
+export function latestCheckpoint(dir: string): string | undefined {
+  if (!existsSync(dir)) return undefined;
+  const steps = readdirSync(dir)
+    .map((d) => /^checkpoint-(\d+)$/.exec(d))
+    .filter((m): m is RegExpExecArray => m !== null && existsSync(join(dir, m[0], TRAINER_STATE_FILE)))
+    .map((m) => Number(m[1]));
+  return steps.length === 0 ? undefined : join(dir, `checkpoint-${Math.max(...steps)}`);
 }

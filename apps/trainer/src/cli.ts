@@ -3,19 +3,22 @@
  * r1-train — R1-Zero on your machine.
  *
  *   r1-train demo                         the built-in R1-Zero demo (what `pnpm start` runs)
+ *   r1-train r1 [--config FILE] [--out DIR] [--resume]                                     (commands/r1.ts)
  *   r1-train zero [--config FILE] [--resume DIR] [--moe] [--max-steps N]
- *   r1-train pretrain [--out DIR] [--seed N] [--steps N]
+ *   r1-train pretrain [--world arith|r1] [--out DIR] [--seed N] [--steps N]
  *   r1-train sft --model DIR --data FILE --out DIR [--config FILE.yaml] [--resume DIR] …   (commands/sft.ts)
  */
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { initBackend } from '@r1/model';
+import { r1Command } from './commands/r1';
+import { rmCommand } from './commands/rm';
 import { sampleCommand } from './commands/sample';
 import { sftCommand } from './commands/sft';
-import { DEFAULT_PRETRAIN_OPTIONS, pretrain } from './pretrain';
+import { runZero } from './pipelines/zero';
+import { DEFAULT_PRETRAIN_OPTIONS, DEFAULT_R1_PRETRAIN_OPTIONS, pretrain, WORLDS, type World } from './pretrain';
 import { loadTrainerConfig, type TrainerConfig } from './trainer-config';
-import { runZero } from './zero';
 
 const APP_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const DEMO_CONFIG = join(APP_DIR, 'configs', 'demo.yaml');
@@ -24,8 +27,11 @@ const USAGE = `usage:
   r1-train demo                                   run the built-in R1-Zero demo (configs/demo.yaml)
   r1-train zero [--config FILE] [--resume DIR] [--moe] [--max-steps N]
                                                   R1-Zero GRPO from a base checkpoint
-  r1-train pretrain [--out DIR] [--seed N] [--steps N]
-                                                  build the demo's base model from a seed
+  r1-train pretrain [--world arith|r1] [--out DIR] [--seed N] [--steps N]
+                                                  build a base model from a seed (arith: the demo's; r1: the R1 pipeline's)
+  r1-train r1 [--config FILE] [--out DIR] [--resume]
+                                                  the R1 pipeline: cold start, reasoning RL, rejection sampling, SFT
+  r1-train rm --model DIR --data FILE --out DIR …   reward models: preference (Bradley–Terry) or pointwise (r1-train rm --help)
   r1-train sample run|filter …                     rejection sampling: verified, filtered SFT data (r1-train sample --help)
   r1-train sft --model DIR --data FILE --out DIR …  SFT / distillation in TRL's formats (r1-train sft --help)
   --moe upcycles the dense base into a DeepSeek-V3-style MoE policy (shared expert = the dense FFN)`;
@@ -66,6 +72,20 @@ async function main(): Promise<void> {
     });
     return;
   }
+  if (command === 'rm') {
+    process.exitCode = await rmCommand(rest, {
+      stdout: (s) => process.stdout.write(s),
+      stderr: (s) => process.stderr.write(s),
+    });
+    return;
+  }
+  if (command === 'r1') {
+    process.exitCode = await r1Command(rest, {
+      stdout: (s) => process.stdout.write(s),
+      stderr: (s) => process.stderr.write(s),
+    });
+    return;
+  }
   if (command === 'sample') {
     // Its own flags (shared with r1-eval); it returns the exit code instead of exiting.
     process.exitCode = await sampleCommand(rest, {
@@ -87,6 +107,7 @@ async function main(): Promise<void> {
         out: { type: 'string' },
         seed: { type: 'string' },
         steps: { type: 'string' },
+        world: { type: 'string' },
         help: { type: 'boolean' },
       },
     }));
@@ -107,16 +128,17 @@ async function main(): Promise<void> {
 
   switch (command) {
     case 'pretrain': {
+      const world = (values.world ?? 'arith') as World;
+      if (!WORLDS.includes(world)) usageError(`--world must be one of ${WORLDS.join(', ')}, got ${String(world)}`);
+      const defaults = world === 'r1' ? DEFAULT_R1_PRETRAIN_OPTIONS : DEFAULT_PRETRAIN_OPTIONS;
       await initBackend();
-      const out = typeof values.out === 'string' ? values.out : join(APP_DIR, 'checkpoints', 'base-arith');
-      const seed = int('seed') ?? DEFAULT_PRETRAIN_OPTIONS.seed;
-      const steps = int('steps') ?? DEFAULT_PRETRAIN_OPTIONS.sft.steps;
-      await pretrain({
-        ...DEFAULT_PRETRAIN_OPTIONS,
-        out,
-        seed,
-        sft: { ...DEFAULT_PRETRAIN_OPTIONS.sft, steps },
-      });
+      const out =
+        typeof values.out === 'string'
+          ? values.out
+          : join(APP_DIR, 'checkpoints', world === 'r1' ? 'base-r1' : 'base-arith');
+      const seed = int('seed') ?? defaults.seed;
+      const steps = int('steps') ?? defaults.sft.steps;
+      await pretrain({ ...defaults, out, seed, sft: { ...defaults.sft, steps } });
       return;
     }
     case 'demo':

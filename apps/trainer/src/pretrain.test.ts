@@ -2,8 +2,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { buildCorpus, DEFAULT_CORPUS_OPTIONS } from './corpus';
 import { DEFAULT_PRETRAIN_OPTIONS, pretrain } from './pretrain';
+import { buildCorpus, DEFAULT_CORPUS_OPTIONS } from './world/corpus';
 
 const tiny = (out: string, seed: number) => ({
   ...DEFAULT_PRETRAIN_OPTIONS,

@@ -1,7 +1,9 @@
 /**
- * `r1-train pretrain`: builds the base model the R1-Zero demo starts from, from nothing but a seed.
+ * `r1-train pretrain [--world arith|r1]`: builds a base model from nothing but a seed — the R1-Zero demo's
+ * (`base-arith`, world/corpus.ts) or the R1 pipeline's (`base-r1`, world/r1-corpus.ts: mixed-language and unreadable
+ * chains of thought, general prompts).
  *
- * 1. A synthetic corpus of arithmetic problems in the R1-Zero template with completions of mixed quality (corpus.ts).
+ * 1. A synthetic corpus of arithmetic problems with completions of mixed quality (the world's corpus).
  * 2. A BPE tokenizer trained on that corpus (the ~400-character template becomes a few tokens; digits stay single).
  * 3. A small Qwen2-style model trained from scratch by SFT on the completions (@r1/distill's sftTrain).
  * 4. The checkpoint (HF layout) and a quick measurement of how often the base is right at the evaluation temperature.
@@ -16,13 +18,21 @@ import {
   type Tokenizer,
   trainBpeTokenizer,
 } from '@r1/model';
-import { buildCorpus, type CorpusOptions, DEFAULT_CORPUS_OPTIONS } from './corpus';
+import { buildCorpus, type CorpusOptions, DEFAULT_CORPUS_OPTIONS } from './world/corpus';
+import { CHINESE_CHARACTERS } from './world/languages';
+import { buildR1Corpus, DEFAULT_R1_CORPUS_OPTIONS, type R1CorpusOptions } from './world/r1-corpus';
+
+/** The synthetic worlds a base model can be pretrained on. */
+export const WORLDS = ['arith', 'r1'] as const;
+export type World = (typeof WORLDS)[number];
 
 export interface PretrainOptions {
   /** Checkpoint directory to write. */
   out: string;
   seed: number;
-  corpus: CorpusOptions;
+  /** Which corpus: 'arith' (R1-Zero demo) or 'r1' (the R1 pipeline's world). Default 'arith'. */
+  world?: World;
+  corpus: CorpusOptions | R1CorpusOptions;
   /** Target BPE vocabulary size (special tokens and alphabet included). */
   vocabSize: number;
   /** HF config keys of the model (Qwen2 dense; add DeepSeek-V3 MoE keys and model_type 'r1_moe' for MoE). */
@@ -52,8 +62,33 @@ export const DEFAULT_PRETRAIN_OPTIONS: PretrainOptions = {
   sft: { steps: 2000, batchSize: 32, learningRate: 3e-3, warmupSteps: 50, weightDecay: 0.01 },
 };
 
+/**
+ * The R1 pipeline's base (`apps/trainer/checkpoints/base-r1`): the same architecture as base-arith, a larger
+ * vocabulary for the words of two languages, and longer context for worked solutions in words.
+ */
+export const DEFAULT_R1_PRETRAIN_OPTIONS: PretrainOptions = {
+  ...DEFAULT_PRETRAIN_OPTIONS,
+  out: 'apps/trainer/checkpoints/base-r1',
+  world: 'r1',
+  corpus: DEFAULT_R1_CORPUS_OPTIONS,
+  vocabSize: 800,
+};
+
 /** Characters any arithmetic prompt or completion may contain, beyond what the corpus happens to show. */
 const BASE_ALPHABET = '0123456789+-*/=()?.,: ';
+/** The R1 world adds letters, its Chinese phrases and the chat punctuation. */
+const R1_ALPHABET = `${BASE_ALPHABET}!\n${'abcdefghijklmnopqrstuvwxyz'}${'ABCDEFGHIJKLMNOPQRSTUVWXYZ'}${CHINESE_CHARACTERS}`;
+
+/** The documents of a world's corpus: prompt (no loss) and completion (trained), EOS not included. */
+export function worldCorpus(
+  world: World,
+  corpus: CorpusOptions | R1CorpusOptions,
+  seed: number,
+): { prompt: string; completion: string; style: string; correct: boolean }[] {
+  return world === 'r1'
+    ? buildR1Corpus({ ...(corpus as R1CorpusOptions), seed })
+    : buildCorpus({ ...(corpus as CorpusOptions), seed });
+}
 
 export interface PretrainResult {
   model: Model;
@@ -66,14 +101,16 @@ export async function pretrain(
   options: PretrainOptions,
   log: (line: string) => void = console.error,
 ): Promise<PretrainResult> {
-  const docs = buildCorpus({ ...options.corpus, seed: options.seed });
+  const world = options.world ?? 'arith';
+  const docs = worldCorpus(world, options.corpus, options.seed);
   const worked = docs.filter((d) => d.style === 'worked').length;
   const correct = docs.filter((d) => d.correct).length;
   log(`corpus: ${docs.length} documents, ${worked} worked solutions, ${correct} with the right answer`);
 
   const texts = docs.map((d) => d.prompt + d.completion);
   const specials = /<think>|<\/think>|<answer>|<\/answer>/g;
-  const alphabet = [...new Set(BASE_ALPHABET + texts.join('').replace(specials, ''))].sort().join('');
+  const base = world === 'r1' ? R1_ALPHABET : BASE_ALPHABET;
+  const alphabet = [...new Set(base + texts.join('').replace(specials, ''))].sort().join('');
   const tokenizer = createTokenizer(trainBpeTokenizer(texts, alphabet, { vocabSize: options.vocabSize }));
   const sample = tokenizer.encode(texts[0]!);
   log(

@@ -9,13 +9,13 @@ describe('rewardScorer', () => {
     ['r1-zero', '<think> 2 + 2 = 4 </think> The answer is 4.', 0],
     ['r1', '<think> 2 + 2 = 4 </think> The answer is 4.', 1],
     ['think', '2 + 2 = 4 </think> The answer is \\boxed{4}.', 1],
-  ] as const)('format reward under %s: %j → %d', (format, completion, expected) => {
-    const [scored] = rewardScorer(['format'], null, format)([completion], sample);
+  ] as const)('format reward under %s: %j → %d', async (format, completion, expected) => {
+    const [scored] = await rewardScorer(['format'], null, format)([completion], sample);
     expect(scored!.total).toBe(expected);
   });
 
-  it('language consistency reads the reasoning of the template’s format', () => {
-    const [r1] = rewardScorer(
+  it('language consistency reads the reasoning of the template’s format', async () => {
+    const [r1] = await rewardScorer(
       ['language_consistency'],
       null,
       'r1',
@@ -25,5 +25,19 @@ describe('rewardScorer', () => {
 
   it('an unknown reward name lists the known ones', () => {
     expect(() => rewardScorer(['acuracy'], null)).toThrow(/unknown reward "acuracy".*accuracy/);
+  });
+});
+
+describe('multi_objective_aggregation', () => {
+  it('normalize_then_sum normalises each reward within the group before the weighted sum', async () => {
+    const completions = ['<think> 2 + 2 = 4 </think> <answer> 4 </answer>', '<think> </think> <answer> 5 </answer>'];
+    const plain = await rewardScorer(['accuracy', 'format'], [1, 1], 'r1-zero')(completions, sample);
+    expect(plain.map((r) => r.total)).toEqual([2, 0]);
+    const normalised = await rewardScorer(['accuracy', 'format'], [1, 1], 'r1-zero', {
+      aggregation: 'normalize_then_sum',
+    })(completions, sample);
+    expect(normalised[0]!.total!).toBeCloseTo(2, 3);
+    expect(normalised[1]!.total!).toBeCloseTo(-2, 3);
+    expect(normalised[0]!.components.map((c) => c.value)).toEqual([1, 1]);
   });
 });

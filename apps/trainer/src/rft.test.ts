@@ -15,7 +15,7 @@ import { renderR1Zero } from '@r1/templates';
 import { expect, it } from 'vitest';
 import { sampleCommand } from './commands/sample';
 import { sftCommand } from './commands/sft';
-import { heldOutEval } from './heldout';
+import { heldOutEval } from './stages/heldout';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const BASE = join(ROOT, 'apps/trainer/checkpoints/base-arith');

@@ -184,7 +184,8 @@ function resolveMoe(raw: unknown, source: string): TrainerConfig['moe'] {
   return moe;
 }
 
-export function loadTrainerConfig(path: string): TrainerConfig {
+/** Reads a YAML or JSON config file that must hold a mapping; errors name the file. */
+export function readConfigMapping(path: string): Record<string, unknown> {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -204,5 +205,9 @@ export function loadTrainerConfig(path: string): TrainerConfig {
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
     fail(path, 'the config must be a mapping of sections');
-  return resolveTrainerConfig(raw as Record<string, unknown>, path);
+  return raw as Record<string, unknown>;
+}
+
+export function loadTrainerConfig(path: string): TrainerConfig {
+  return resolveTrainerConfig(readConfigMapping(path), path);
 }

@@ -11,7 +11,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { arithmeticSolution, arithmeticTask } from '@r1/tasks';
 import { describe, expect, test } from 'vitest';
-import { DEFAULT_CORPUS_OPTIONS, r1ZeroCompletion } from '../corpus';
+import { DEFAULT_CORPUS_OPTIONS, r1ZeroCompletion } from '../world/corpus';
 import { sftConfigFromFlags } from './sft';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');

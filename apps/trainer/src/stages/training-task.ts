@@ -13,6 +13,8 @@ export interface TrainingTask {
   name: string;
   /** `count` problems of generation `seed` (deterministic in the seed). */
   train(count: number, seed: number): TaskItem[];
+  /** `count` distinct training problems (for sampling stages: each problem once), deterministic in the seed. */
+  problems(count: number, seed: number): TaskItem[];
   /** The distinct held-out problems (`heldOutCount` of them). */
   heldOut(seed: number): TaskItem[];
 }
@@ -37,6 +39,7 @@ export async function openTrainingTask(task: TrainerConfig['task'], heldOutCount
     return {
       name: task.name,
       train: (count, seed) => generator.generate({ split: 'train', count, seed }),
+      problems: (count, seed) => generator.generate({ split: 'train', count, seed, unique: true }),
       heldOut: (seed) => generator.generate({ split: 'test', count: heldOutCount, seed, unique: true }),
     };
   }
@@ -55,6 +58,19 @@ export async function openTrainingTask(task: TrainerConfig['task'], heldOutCount
     train: (count, seed) => {
       const uniform = createRng(seed);
       return Array.from({ length: count }, () => pool[Math.floor(uniform() * pool.length)]!);
+    },
+    problems: (count, seed) => {
+      const rng = createRng(seed);
+      const order = pool.map((item) => ({ item, key: rng() })).sort((a, b) => a.key - b.key);
+      const seen = new Set<string>();
+      const out: TaskItem[] = [];
+      for (const { item } of order) {
+        if (out.length >= count) break;
+        if (seen.has(item.id)) continue;
+        seen.add(item.id);
+        out.push(item);
+      }
+      return out;
     },
     heldOut: () => heldOut,
   };

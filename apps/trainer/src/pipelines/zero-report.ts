@@ -5,7 +5,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { escapeXml, htmlPage, lineChart, type ProblemResult } from '@r1/eval';
-import type { TrainerConfig } from './trainer-config';
+import type { TrainerConfig } from '../trainer-config';
 import type { StepRecord, ZeroSummary } from './zero';
 
 export interface ReportInput {

@@ -3,7 +3,7 @@
  * top-p 0.95, pass@1 as the mean over the k samples with a bootstrap CI, cons@k by majority vote over answers the
  * math verifier judges equal. Correctness is the verifier's verdict on the `<answer>` block.
  */
-import { type EvalResult, evaluate } from '@r1/eval';
+import { type EvalResult, evaluate, type SampleCache } from '@r1/eval';
 import { createAnswerEquivalence, mathVerify } from '@r1/rewards';
 import type { GenerationRequest, Sampler } from '@r1/sampler';
 import type { TaskItem } from '@r1/tasks';
@@ -14,6 +14,8 @@ export interface HeldOutParams {
   topP: number;
   maxNewTokens: number;
   seed: number;
+  /** Record every sample here (and reuse what it holds): a killed evaluation resumes where it stopped. */
+  cache?: SampleCache;
 }
 
 export function heldOutEval(
@@ -40,5 +42,6 @@ export function heldOutEval(
     equivalent: createAnswerEquivalence(),
     batchProblems: 32,
     bootstrapSeed: params.seed,
+    ...(params.cache === undefined ? {} : { cache: params.cache }),
   });
 }

@@ -1,20 +1,24 @@
 /**
- * `r1-train zero`: R1-Zero — pure RL with GRPO from a base model, rule-based rewards, the Table 1 template.
+ * The GRPO stage: the one RL loop of every RL stage — R1-Zero (pipelines/zero.ts), the R1 pipeline's reasoning RL
+ * (pipelines/r1.ts), and any later stage. It takes a policy checkpoint, a task (or a mix of tasks), a prompt
+ * template, a reward scorer and an evaluation spec, and never knows which stage it is.
  *
- * The loop reads top to bottom: sample G completions per prompt → score (rewards per component and total) →
- * group advantages → GRPO update (μ passes, clipping, AdamW) → log → checkpoint; with a held-out evaluation before,
- * during (the accuracy curve, Figure 2) and after. How it differs from TRL's GRPOTrainer: the policy samples itself
- * (no vLLM), and every random choice is derived from (seed, step), so `--resume` reproduces an uninterrupted run.
+ * The loop reads top to bottom: sample G completions per prompt (with DAPO's dynamic sampling, more prompts until
+ * the batch is full of informative groups) → score (rewards per component and total) → group advantages → GRPO
+ * update (μ passes, clipping, AdamW) → log → checkpoint; with an optional held-out evaluation before, during (the
+ * accuracy curve, Figure 2) and after. How it differs from TRL's GRPOTrainer: the policy samples itself (no vLLM),
+ * and every random choice is derived from (seed, step), so a resumed run reproduces an uninterrupted one.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type EvalAggregate, type ProblemResult, pairedBootstrap } from '@r1/eval';
+import type { EvalAggregate, EvalResult } from '@r1/eval';
 import {
   AdamW,
   groupAdvantages,
   grpoUpdate,
   namedTrainables,
   type OptimizerStepMetrics,
+  type ResolvedGRPOConfig,
   type Rollout,
   warmupStepsFor,
 } from '@r1/grpo-core';
@@ -23,19 +27,40 @@ import { type CombinedReward, createLanguageConsistencyReward } from '@r1/reward
 import { type Completion, createLocalEngine, createSampler, deriveSeed, type Sampler } from '@r1/sampler';
 import type { TaskItem } from '@r1/tasks';
 import { isReadable } from '@r1/templates';
-import { loadTrainingCheckpoint, saveTrainingCheckpoint } from './checkpointing';
+import { loadTrainingCheckpoint, saveTrainingCheckpoint } from '../checkpointing';
+import { Progress } from '../progress';
+import type { GroupScorer } from '../reward-registry';
+import { MetricsLog, prepareRunDir } from '../run-dir';
+import type { EvalSettings, TrainerConfig } from '../trainer-config';
+import { upcycleToMoe } from '../upcycle';
 import { heldOutEval } from './heldout';
-import { Progress } from './progress';
-import { writeReport } from './report';
-import { rewardScorer } from './reward-registry';
-import { MetricsLog, prepareRunDir } from './run-dir';
-import { promptTemplate } from './stages/prompts';
-import { openTrainingTask } from './stages/training-task';
-import type { TrainerConfig } from './trainer-config';
-import { upcycleToMoe } from './upcycle';
+import type { PromptTemplate } from './prompts';
+import type { TrainingTask } from './training-task';
 
-export interface ZeroOptions {
-  config: TrainerConfig;
+export interface GrpoStageOptions {
+  /** The policy's starting checkpoint (HF layout); also the KL reference when beta > 0. */
+  model: string;
+  /** Upcycle the dense start into an MoE policy (see upcycle.ts); null = train it as it is. */
+  moe: TrainerConfig['moe'];
+  task: TrainingTask;
+  template: PromptTemplate;
+  score: GroupScorer;
+  grpo: ResolvedGRPOConfig;
+  eval: EvalSettings;
+  /** Run directory, when the caller names it; else grpo.outputDir/grpo.runName (or `defaultRunName`). */
+  runDir?: string;
+  defaultRunName: string;
+  /** Written to the run directory's config.json. */
+  describe: Record<string, unknown>;
+  /** Held-out evaluation of the starting policy (kept in the trainer state) and of the trained one. Default true. */
+  evaluateBefore?: boolean;
+  evaluateAfter?: boolean;
+  /** Extra per-step metrics over the step's prompts, completions (per prompt) and scores, logged in `extra`. */
+  stepMetrics?: (
+    prompts: readonly TaskItem[],
+    completions: readonly (readonly string[])[],
+    scored: readonly (readonly CombinedReward[])[],
+  ) => Record<string, number> | Promise<Record<string, number>>;
   /** Resume from this checkpoint directory (written by a previous run). */
   resume?: string;
   /** Stop (after saving) once this many optimiser steps are done — for tests of resume. */
@@ -45,26 +70,18 @@ export interface ZeroOptions {
   progress?: boolean;
 }
 
-export interface ZeroSummary {
-  task: string;
-  steps: number;
-  wallSeconds: number;
-  before: EvalSnapshot;
-  after: EvalSnapshot;
-  delta: { pass1: number; ci: [number, number] };
-  meanLengthFirst: number;
-  meanLengthLast: number;
+export interface GrpoStageResult {
   runDir: string;
-  skippedSteps: number;
-}
-
-export interface EvalSnapshot {
-  pass1: number;
-  pass1CI: [number, number];
-  consK: number;
-  k: number;
-  problems: number;
-  meanTokens: number;
+  steps: number;
+  /** False when interrupted (SIGINT or stopAfterSteps) before grpo.maxSteps. */
+  finished: boolean;
+  history: StepRecord[];
+  /** The last checkpoint written (the trained policy when finished). */
+  checkpoint: string | null;
+  before: { aggregate: EvalAggregate; pass1s: number[] } | null;
+  after: EvalResult | null;
+  /** Wall-clock seconds of the stage, over all resumed runs. */
+  wallSeconds: number;
 }
 
 /** One optimiser step's record in metrics.jsonl. */
@@ -89,17 +106,8 @@ export interface StepRecord extends OptimizerStepMetrics {
   /** Dynamic sampling: groups sampled for this update, and those dropped because all their rewards agreed. */
   groupsDrawn: number;
   groupsDropped: number;
-}
-
-function snapshot(aggregate: EvalAggregate): EvalSnapshot {
-  return {
-    pass1: aggregate.pass1,
-    pass1CI: aggregate.pass1CI,
-    consK: aggregate.consK,
-    k: aggregate.samplesPerProblem,
-    problems: aggregate.problems,
-    meanTokens: aggregate.meanTokens,
-  };
+  /** What the stage's `stepMetrics` adds (e.g. the hidden gold preference next to the reward model's). */
+  extra?: Record<string, number>;
 }
 
 const mean = (xs: readonly number[]) => (xs.length === 0 ? 0 : xs.reduce((a, b) => a + b, 0) / xs.length);
@@ -108,9 +116,9 @@ const std = (xs: readonly number[]) => {
   return Math.sqrt(mean(xs.map((x) => (x - m) ** 2)));
 };
 
-export async function runZero(options: ZeroOptions): Promise<ZeroSummary> {
-  const { config } = options;
-  const grpo = config.grpo;
+export async function runGrpoStage(options: GrpoStageOptions): Promise<GrpoStageResult> {
+  const grpo = options.grpo;
+  const evalSettings = options.eval;
   const log = options.log ?? ((line: string) => console.error(line));
   const started = performance.now();
   const backend = await initBackend();
@@ -118,14 +126,14 @@ export async function runZero(options: ZeroOptions): Promise<ZeroSummary> {
   // ---- Setup: policy (fresh or resumed), reference, tokenizer, task, rewards, optimiser, run directory.
   const resumed = options.resume ? await loadTrainingCheckpoint(options.resume) : null;
   const loadBase = async (): Promise<Model> => {
-    const base = await loadModel(config.model);
-    if (config.moe === null) return base;
-    const moe = upcycleToMoe(base, { ...config.moe, seed: grpo.seed });
+    const base = await loadModel(options.model);
+    if (options.moe === null) return base;
+    const moe = upcycleToMoe(base, { ...options.moe, seed: grpo.seed });
     base.dispose();
     return moe;
   };
   const policy: Model = resumed?.model ?? (await loadBase());
-  const tokenizer: Tokenizer = await loadTokenizer(options.resume ?? config.model);
+  const tokenizer: Tokenizer = await loadTokenizer(options.resume ?? options.model);
   const reference = grpo.beta > 0 ? await loadBase() : null;
   const named = namedTrainables(policy);
   const optimizer = new AdamW(named.params, {
@@ -146,37 +154,36 @@ export async function runZero(options: ZeroOptions): Promise<ZeroSummary> {
     runDir?: string;
     wallSeconds?: number;
   };
-  const run = prepareRunDir(grpo.outputDir, grpo.runName ?? `zero-${config.task.name}-seed${grpo.seed}`, state.runDir);
-  writeFileSync(join(run.dir, 'config.json'), `${JSON.stringify({ ...config, backend }, null, 2)}\n`);
+  const run = prepareRunDir(grpo.outputDir, grpo.runName ?? options.defaultRunName, state.runDir ?? options.runDir);
+  writeFileSync(join(run.dir, 'config.json'), `${JSON.stringify({ ...options.describe, backend }, null, 2)}\n`);
   log(`run ${run.dir} · backend ${backend.name} (${backend.threads} threads)`);
-  log(`resolved config:\n${JSON.stringify(config, null, 2)}`);
+  log(`resolved config:\n${JSON.stringify(options.describe, null, 2)}`);
 
-  const task = await openTrainingTask(config.task, config.eval.problems);
-  const prompt = promptTemplate(config.template, tokenizer, options.resume ?? config.model);
-  const score = rewardScorer(grpo.rewardFuncs, grpo.rewardWeights, prompt.format);
+  const { task, score } = options;
+  const prompt = options.template;
   const consistency = createLanguageConsistencyReward({ format: prompt.format });
   const sampler: Sampler = createSampler(
     createLocalEngine({ model: policy, tokenizer, modelId: `${run.dir}:policy`, maxBatchRows: 128 }),
   );
-  const heldOut = task.heldOut(config.eval.seed);
-  const curveSet = heldOut.slice(0, config.eval.curveProblems);
+  const heldOut = task.heldOut(evalSettings.seed);
+  const curveSet = heldOut.slice(0, evalSettings.curveProblems);
   const template = prompt.render;
   const evalParams = (k: number) => ({
     k,
-    temperature: config.eval.temperature,
-    topP: config.eval.topP,
+    temperature: evalSettings.temperature,
+    topP: evalSettings.topP,
     maxNewTokens: grpo.maxCompletionLength,
-    seed: config.eval.seed,
+    seed: evalSettings.seed,
   });
 
   // ---- Held-out evaluation before training (kept in the trainer state so a resumed run reuses it).
-  let before = state.before;
-  if (!before) {
-    log(`evaluating the base model: ${heldOut.length} held-out problems × k=${config.eval.k} …`);
-    const r = await heldOutEval(sampler, heldOut, template, evalParams(config.eval.k));
+  let before = state.before ?? null;
+  if (before === null && options.evaluateBefore !== false) {
+    log(`evaluating the base model: ${heldOut.length} held-out problems × k=${evalSettings.k} …`);
+    const r = await heldOutEval(sampler, heldOut, template, evalParams(evalSettings.k));
     before = { aggregate: r.aggregate, pass1s: r.problems.map((p) => p.pass1) };
     log(
-      `before: pass@1 ${(100 * before.aggregate.pass1).toFixed(1)}% [${before.aggregate.pass1CI.map((x) => (100 * x).toFixed(1)).join(', ')}], cons@${config.eval.k} ${(100 * before.aggregate.consK).toFixed(1)}%`,
+      `before: pass@1 ${(100 * before.aggregate.pass1).toFixed(1)}% [${before.aggregate.pass1CI.map((x) => (100 * x).toFixed(1)).join(', ')}], cons@${evalSettings.k} ${(100 * before.aggregate.consK).toFixed(1)}%`,
     );
   }
 
@@ -200,6 +207,7 @@ export async function runZero(options: ZeroOptions): Promise<ZeroSummary> {
   };
   process.on('SIGINT', onSigint);
 
+  let lastCheckpoint: string | null = null;
   const save = async () => {
     const dir = join(run.dir, `checkpoint-${step}`);
     await saveTrainingCheckpoint(dir, policy, tokenizer, optimizer, {
@@ -244,12 +252,19 @@ export async function runZero(options: ZeroOptions): Promise<ZeroSummary> {
           seed: deriveSeed(drawSeed, 2),
         });
         sampleMs += performance.now() - s0;
+        // Scorers may be asynchronous (a reward model, a code sandbox): every group is scored concurrently.
+        const allScores = await Promise.all(
+          items.map((item, i) =>
+            score(
+              drawn[i]!.map((c) => c.text),
+              item,
+              { step, maxSteps: grpo.maxSteps },
+            ),
+          ),
+        );
         items.forEach((item, i) => {
           const completions = drawn[i]!;
-          const groupScores = score(
-            completions.map((c) => c.text),
-            item,
-          );
+          const groupScores = allScores[i]!;
           const values = groupScores.map((g) => g.total);
           const informative = !grpo.dynamicSampling || new Set(values).size > 1;
           (informative ? kept : dropped).push({ item, completions, scored: groupScores });
@@ -317,9 +332,18 @@ export async function runZero(options: ZeroOptions): Promise<ZeroSummary> {
           readableRate: flat.filter((c) => isReadable(c.text)).length / flat.length,
           groupsDrawn,
           groupsDropped: dropped.length,
+          ...(options.stepMetrics === undefined
+            ? {}
+            : {
+                extra: await options.stepMetrics(
+                  prompts,
+                  completions.map((g) => g.map((c) => c.text)),
+                  scored,
+                ),
+              }),
         };
-        if (config.eval.everySteps > 0 && step % config.eval.everySteps === 0) {
-          const curve = await heldOutEval(sampler, curveSet, template, evalParams(config.eval.curveK));
+        if (evalSettings.everySteps > 0 && step % evalSettings.everySteps === 0) {
+          const curve = await heldOutEval(sampler, curveSet, template, evalParams(evalSettings.curveK));
           record.heldOutPass1 = curve.aggregate.pass1;
         }
         history.push(record);
@@ -344,8 +368,8 @@ export async function runZero(options: ZeroOptions): Promise<ZeroSummary> {
 
       // ---- 6. Checkpoint.
       if (step % grpo.saveSteps === 0 || step >= grpo.maxSteps || interrupted || step === options.stopAfterSteps) {
-        const dir = await save();
-        log(`checkpoint ${dir}`);
+        lastCheckpoint = await save();
+        log(`checkpoint ${lastCheckpoint}`);
       }
     }
   } finally {
@@ -353,69 +377,26 @@ export async function runZero(options: ZeroOptions): Promise<ZeroSummary> {
     progress.done();
   }
 
-  if (step < grpo.maxSteps) {
-    // Interrupted (SIGINT or stopAfterSteps): the checkpoint above holds everything; no final evaluation.
-    const summary = partialSummary(config, step, history, before.aggregate, run.dir);
+  const wallSeconds = () => (state.wallSeconds ?? 0) + (performance.now() - started) / 1000;
+  const result = (after: EvalResult | null): GrpoStageResult => ({
+    runDir: run.dir,
+    steps: step,
+    finished: step >= grpo.maxSteps,
+    history,
+    checkpoint: lastCheckpoint,
+    before,
+    after,
+    wallSeconds: wallSeconds(),
+  });
+  try {
+    if (step < grpo.maxSteps || options.evaluateAfter === false) {
+      // Interrupted (SIGINT or stopAfterSteps): the checkpoint above holds everything; no final evaluation.
+      return result(null);
+    }
+    log(`evaluating the trained model: ${heldOut.length} held-out problems × k=${evalSettings.k} …`);
+    return result(await heldOutEval(sampler, heldOut, template, evalParams(evalSettings.k)));
+  } finally {
     policy.dispose();
     reference?.dispose();
-    return summary;
   }
-
-  // ---- After: held-out evaluation, paired comparison, summary and report.
-  log(`evaluating the trained model: ${heldOut.length} held-out problems × k=${config.eval.k} …`);
-  const after = await heldOutEval(sampler, heldOut, template, evalParams(config.eval.k));
-  const diff = pairedBootstrap(
-    before.pass1s,
-    after.problems.map((p: ProblemResult) => p.pass1),
-    { seed: config.eval.seed },
-  );
-  const firstLengths = history.slice(0, Math.max(1, Math.ceil(history.length / 10))).map((h) => h.completionLengthMean);
-  const lastLengths = history.slice(-Math.max(1, Math.ceil(history.length / 10))).map((h) => h.completionLengthMean);
-  const summary: ZeroSummary = {
-    task: config.task.name,
-    steps: step,
-    wallSeconds: (state.wallSeconds ?? 0) + (performance.now() - started) / 1000,
-    before: snapshot(before.aggregate),
-    after: snapshot(after.aggregate),
-    delta: { pass1: diff.diff, ci: diff.ci },
-    meanLengthFirst: mean(firstLengths),
-    meanLengthLast: mean(lastLengths),
-    runDir: run.dir,
-    skippedSteps: history.filter((h) => h.skipped).length,
-  };
-  writeFileSync(join(run.dir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
-  writeReport(join(run.dir, 'report.html'), { summary, history, config, samples: after.problems.slice(0, 6) });
-  run.markLatest();
-  log(
-    `after: pass@1 ${(100 * summary.after.pass1).toFixed(1)}% (before ${(100 * summary.before.pass1).toFixed(1)}%), ` +
-      `Δ ${(100 * diff.diff).toFixed(1)} points, 95% CI [${(100 * diff.ci[0]).toFixed(1)}, ${(100 * diff.ci[1]).toFixed(1)}]; ` +
-      `mean length ${summary.meanLengthFirst.toFixed(1)} → ${summary.meanLengthLast.toFixed(1)} tokens; ` +
-      `${summary.wallSeconds.toFixed(0)} s`,
-  );
-  log(`wrote ${join(run.dir, 'summary.json')} and ${join(run.dir, 'report.html')}`);
-  policy.dispose();
-  reference?.dispose();
-  return summary;
-}
-
-function partialSummary(
-  config: TrainerConfig,
-  step: number,
-  history: StepRecord[],
-  before: EvalAggregate,
-  runDir: string,
-): ZeroSummary {
-  const snap = snapshot(before);
-  return {
-    task: config.task.name,
-    steps: step,
-    wallSeconds: 0,
-    before: snap,
-    after: snap,
-    delta: { pass1: 0, ci: [0, 0] },
-    meanLengthFirst: history[0]?.completionLengthMean ?? 0,
-    meanLengthLast: history.at(-1)?.completionLengthMean ?? 0,
-    runDir,
-    skippedSteps: history.filter((h) => h.skipped).length,
-  };
 }

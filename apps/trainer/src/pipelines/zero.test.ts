@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createModel, createTokenizer, loadModel, saveModel, trainBpeTokenizer } from '@r1/model';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { buildCorpus, DEFAULT_CORPUS_OPTIONS } from './corpus';
-import { resolveTrainerConfig } from './trainer-config';
+import { resolveTrainerConfig } from '../trainer-config';
+import { buildCorpus, DEFAULT_CORPUS_OPTIONS } from '../world/corpus';
 import { runZero, type StepRecord } from './zero';
 
 let root: string;
@@ -171,7 +171,7 @@ describe('r1-train zero', () => {
         },
       }),
     );
-    const cli = fileURLToPath(new URL('./cli.ts', import.meta.url));
+    const cli = fileURLToPath(new URL('../cli.ts', import.meta.url));
     const child = spawn(process.execPath, ['--import', 'tsx', cli, 'zero', '--config', file], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -1,0 +1,459 @@
+/**
+ * `r1-train r1`: the DeepSeek-R1 pipeline (§2.3) in miniature, and the R1-Zero baseline it is measured against.
+ *
+ *   base ──► r1_zero            GRPO, R1-Zero template, accuracy + format                      (the baseline)
+ *   base ──► cold_start         rejection-sample R1-Zero-style outputs of the base, reformat them readable
+ *                               (world/reformat.ts), SFT the base on them (@r1/distill)
+ *        ──► reasoning_rl       GRPO from the cold-start model, R1 template, accuracy + format + language consistency
+ *        ──► rejection_sampling sample the RL model, keep verified, monolingual, readable traces (@r1/rejection-
+ *                               sampling), add non-reasoning data (world/general.ts) at 3 : 1
+ *   base ──► sft                SFT of the base on that mix, 2 epochs                          (= R1)
+ *
+ * Every stage is one of the reusable stages (stages/grpo.ts, stages/sample.ts, @r1/distill's runSft), writes its
+ * own directory under OUT, and is measured on one fixed held-out set (stages/snapshot.ts). A finished stage leaves
+ * OUT/<stage>/stage.json and is skipped by `--resume`; an unfinished one resumes from its last checkpoint (GRPO, SFT),
+ * its trace cache (sampling) or its sample cache (evaluation), so kill -9 loses at most a step.
+ * Issue 13's all-scenario RL plugs in as one more GRPO stage after `sft`; `r1` in the summary is the last stage.
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { runSft } from '@r1/distill';
+import { type EvalResult, pairedBootstrap } from '@r1/eval';
+import type { ResolvedGRPOConfig } from '@r1/grpo-core';
+import { loadTokenizer } from '@r1/model';
+import type { RSProblem } from '@r1/rejection-sampling';
+import { engineFromCheckpoint } from '@r1/sampler';
+import type { TaskItem } from '@r1/tasks';
+import { isReadable } from '@r1/templates';
+import { latestCheckpoint } from '../checkpointing';
+import { rewardScorer } from '../reward-registry';
+import { runGrpoStage, type StepRecord } from '../stages/grpo';
+import { promptTemplate } from '../stages/prompts';
+import { runSampleStage, type SampleTemplate } from '../stages/sample';
+import { evaluateCheckpoint, type Snap } from '../stages/snapshot';
+import { openTrainingTask } from '../stages/training-task';
+import type { TrainTemplate } from '../trainer-config';
+import { drawGeneralPrompts } from '../world/general';
+import { r1Prompt } from '../world/r1-corpus';
+import { toReadable } from '../world/reformat';
+import type { R1Config, SamplingStage } from './r1-config';
+import { writeR1Report } from './r1-report';
+
+export const STAGE_NAMES = ['cold_start', 'reasoning_rl', 'rejection_sampling', 'sft'] as const;
+export type StageName = (typeof STAGE_NAMES)[number];
+
+/** A model measured on the held-out set, with what the paired comparisons and the report need. */
+export interface Measured {
+  eval: Snap;
+  /** Per held-out problem pass@1, in the held-out order (for paired bootstraps). */
+  pass1s: number[];
+  /** A few held-out completions (the report's side-by-side samples). */
+  samples: { problemId: string; prompt: string; completion: string; correct: boolean }[];
+}
+
+export interface StageRecord extends Measured {
+  name: StageName | 'base' | 'r1_zero';
+  seconds: number;
+  /** The model the stage produced (absent for rejection sampling, which produces data). */
+  checkpoint?: string;
+  /** RL stages: the per-step metrics (accuracy, format, length, language consistency). */
+  history?: StepRecord[];
+  steps?: number;
+  /** Sampling stages: what was drawn and kept. */
+  data?: Record<string, unknown>;
+}
+
+export interface R1Summary {
+  wallSeconds: number;
+  stages: Omit<StageRecord, 'pass1s' | 'samples' | 'history'>[];
+  base: Snap;
+  r1Zero: Snap;
+  r1: Snap;
+  r1VsR1Zero: { pass1Delta: number; ci: [number, number] };
+  /** Accuracy and format reward over the first steps of each RL run: what the cold start buys. */
+  earlySteps: {
+    steps: number;
+    r1Zero: { accuracy: number; format: number };
+    reasoningRl: { accuracy: number; format: number };
+  };
+  /** Wall-clock seconds and optimiser steps: the baseline's RL against stages 1–2 together. */
+  budget: {
+    r1ZeroSeconds: number;
+    coldStartPlusReasoningRlSeconds: number;
+    r1ZeroSteps: number;
+    reasoningRlSteps: number;
+  };
+  languageConsistencyReward: boolean;
+  heldOut: { problems: number; k: number; temperature: number; topP: number };
+  out: string;
+}
+
+export interface R1Options {
+  config: R1Config;
+  out: string;
+  /** Continue a run in `out`: finished stages are skipped, an unfinished one resumes from its checkpoint. */
+  resume: boolean;
+  log?: (line: string) => void;
+  /** Progress bars on stderr (default: when stderr is a TTY). */
+  progress?: boolean;
+  /** Stop after this stage (tests of resume). */
+  stopAfter?: StageRecord['name'];
+}
+
+const mean = (xs: readonly number[]) => (xs.length === 0 ? 0 : xs.reduce((a, b) => a + b, 0) / xs.length);
+
+function writeJsonAtomic(path: string, value: unknown): void {
+  const temp = `${path}.tmp-${process.pid}`;
+  writeFileSync(temp, `${JSON.stringify(value, null, 2)}\n`);
+  renameSync(temp, path);
+}
+
+class Interrupted extends Error {}
+
+export async function runR1(o: R1Options): Promise<R1Summary | null> {
+  const { config } = o;
+  const log = o.log ?? ((line: string) => console.error(line));
+  const out = resolve(o.out);
+  const started = performance.now();
+  const hasStages = existsSync(out) && readdirSync(out).some((d) => existsSync(join(out, d, 'stage.json')));
+  if (hasStages && !o.resume) {
+    throw new Error(`${out} holds an r1 run already; pass --resume to continue it, or give another --out`);
+  }
+  mkdirSync(out, { recursive: true });
+  writeJsonAtomic(join(out, 'config.json'), config);
+
+  const task = await openTrainingTask(config.task, config.eval.problems);
+  const heldOut = task.heldOut(config.eval.seed);
+  log(
+    `r1: held-out set ${heldOut.length} problems × k=${config.eval.k} (T ${config.eval.temperature}, top-p ${config.eval.topP}); ` +
+      `language-consistency reward ${config.languageConsistency ? 'on' : 'off (ablation)'}; out ${out}`,
+  );
+
+  const measure = async (dir: string, template: TrainTemplate, name: string): Promise<Measured> => {
+    const { snap, result } = await evaluateCheckpoint(dir, {
+      problems: heldOut,
+      template,
+      eval: config.eval,
+      maxNewTokens: config.maxTokens,
+      cachePath: join(out, 'eval', name, 'results.jsonl'),
+    });
+    log(
+      `  ${name}: pass@1 ${(100 * snap.pass1).toFixed(1)}% [${snap.pass1CI.map((x) => (100 * x).toFixed(1)).join(', ')}], ` +
+        `language consistency ${snap.languageConsistency.toFixed(3)}, readable ${(100 * snap.readableRate).toFixed(1)}%, ` +
+        `format ${(100 * snap.formatRate).toFixed(1)}%, ${snap.meanTokens.toFixed(1)} tokens`,
+    );
+    return { eval: snap, pass1s: result.problems.map((p) => p.pass1), samples: samplesOf(result, heldOut) };
+  };
+
+  const order: StageRecord['name'][] = ['base', 'r1_zero', ...STAGE_NAMES];
+  const done = new Map<string, StageRecord>();
+  const stage = async (name: StageRecord['name'], run: () => Promise<Omit<StageRecord, 'name' | 'seconds'>>) => {
+    const dir = join(out, name);
+    const marker = join(dir, 'stage.json');
+    if (existsSync(marker)) {
+      const record = JSON.parse(readFileSync(marker, 'utf8')) as StageRecord;
+      log(
+        `[${order.indexOf(name) + 1}/${order.length}] ${name}: done in an earlier run (${record.seconds.toFixed(0)} s), skipped`,
+      );
+      done.set(name, record);
+      return record;
+    }
+    const t0 = performance.now();
+    const elapsed = (performance.now() - started) / 1000;
+    log(`[${order.indexOf(name) + 1}/${order.length}] ${name} … (${elapsed.toFixed(0)} s into the pipeline)`);
+    mkdirSync(dir, { recursive: true });
+    const partial = readPartialSeconds(dir);
+    const body = await run();
+    const record: StageRecord = { name, seconds: partial + (performance.now() - t0) / 1000, ...body };
+    writeJsonAtomic(marker, record);
+    done.set(name, record);
+    log(`  ${name} finished in ${record.seconds.toFixed(0)} s`);
+    if (o.stopAfter === name) throw new Interrupted(`stopped after ${name}`);
+    return record;
+  };
+  /** Seconds already spent on a stage by runs that were killed (for honest budgets on resume). */
+  const notePartial = (dir: string, t0: number) => {
+    writeJsonAtomic(join(dir, 'partial.json'), { seconds: readPartialSeconds(dir) + (performance.now() - t0) / 1000 });
+  };
+
+  const grpo = async (
+    name: 'r1_zero' | 'reasoning_rl',
+    from: string,
+    template: TrainTemplate,
+    settings: ResolvedGRPOConfig,
+  ) => {
+    const dir = join(out, name);
+    const tokenizer = await loadTokenizer(from);
+    const prompt = promptTemplate(template, tokenizer, from);
+    const resume = latestCheckpoint(dir);
+    const t0 = performance.now();
+    const result = await runGrpoStage({
+      model: from,
+      moe: null,
+      task,
+      template: prompt,
+      score: rewardScorer(settings.rewardFuncs, settings.rewardWeights, prompt.format, {
+        aggregation: settings.multiObjectiveAggregation,
+      }),
+      grpo: { ...settings, outputDir: out, runName: name },
+      eval: config.eval,
+      runDir: dir,
+      defaultRunName: name,
+      describe: { stage: name, model: from, template, grpo: settings },
+      evaluateBefore: false,
+      evaluateAfter: false,
+      ...(resume === undefined ? {} : { resume }),
+      log,
+      ...(o.progress === undefined ? {} : { progress: o.progress }),
+    });
+    if (!result.finished || result.checkpoint === null) {
+      notePartial(dir, t0);
+      throw new Interrupted(`${name} interrupted at step ${result.steps}`);
+    }
+    return { checkpoint: result.checkpoint, history: result.history, steps: result.steps };
+  };
+
+  const sft = async (name: 'cold_start' | 'sft', data: string, settings: Record<string, unknown>) => {
+    const dir = join(out, name, 'train');
+    const resume = latestCheckpoint(dir);
+    const summary = await runSft({
+      model: config.model,
+      data,
+      out: dir,
+      config: settings,
+      ...(resume === undefined ? {} : { resume }),
+      log,
+      ...(o.progress === undefined ? {} : { tty: o.progress }),
+    });
+    if (summary.final === null) throw new Interrupted(`${name} SFT interrupted at step ${summary.steps}`);
+    return {
+      checkpoint: summary.final,
+      sftSteps: summary.steps,
+      trainLoss: [summary.trainLossFirst, summary.trainLossLast],
+    };
+  };
+
+  const sample = async (
+    dir: string,
+    from: string,
+    template: SampleTemplate,
+    s: SamplingStage,
+    filters: Record<string, unknown>,
+  ) => {
+    const problems: RSProblem[] = task
+      .problems(s.problems, s.seed)
+      .map((p: TaskItem) => ({ id: p.id, prompt: p.prompt, answer: p.answer }));
+    const { engine, tokenizer } = await engineFromCheckpoint(from, { maxBatchRows: 128 });
+    try {
+      return await runSampleStage({
+        out: dir,
+        problems,
+        source: `r1:${task.name}:problems=${s.problems}:seed=${s.seed}`,
+        engine,
+        template,
+        verifier: 'math',
+        k: s.k,
+        params: { temperature: s.temperature, topP: s.topP, maxNewTokens: config.maxTokens, seed: s.seed },
+        filters,
+        decontaminate: [],
+        nonReasoning: null,
+        rejected: false,
+        countTokens: (text) => tokenizer.encode(text).length,
+        batchProblems: 32,
+        ...(o.progress === undefined ? {} : { progress: o.progress }),
+      });
+    } finally {
+      await engine.close?.();
+    }
+  };
+
+  try {
+    // ---- The base, as R1-Zero sees it (its own template).
+    const base = await stage('base', async () => measure(config.model, 'r1-zero', 'base'));
+
+    // ---- The R1-Zero baseline: the same base, the same GRPO, rule rewards only.
+    const r1Zero = await stage('r1_zero', async () => {
+      const trained = await grpo('r1_zero', config.model, 'r1-zero', config.r1Zero);
+      return { ...trained, ...(await measure(trained.checkpoint, 'r1-zero', 'r1_zero')) };
+    });
+
+    // ---- Stage 1: cold start. R1-Zero-style outputs of the base, verified (issue 7), made readable, then SFT.
+    const coldStart = await stage('cold_start', async () => {
+      const dir = join(out, 'cold_start');
+      const manifest = await sample(join(dir, 'samples'), config.model, 'r1-zero', config.coldStart, {
+        // Mixed languages are fixed by the reformatting, not filtered.
+        minLanguageShare: 0,
+        outputFormat: 'messages',
+      });
+      // Traces that differ only in their language mix become one after translation: keep each once.
+      const rows = new Set<string>();
+      let unconvertible = 0;
+      for (const line of readFileSync(join(dir, 'samples', 'data.jsonl'), 'utf8').split('\n')) {
+        if (line.trim() === '') continue;
+        const row = JSON.parse(line) as { messages: { role: string; content: string }[] };
+        const question = row.messages.find((m) => m.role === 'user')?.content ?? '';
+        const readable = toReadable(row.messages.at(-1)?.content ?? '');
+        if (readable === null) {
+          unconvertible++;
+          continue;
+        }
+        rows.add(JSON.stringify({ prompt: r1Prompt(question), completion: readable }));
+      }
+      if (rows.size === 0) throw new Error(`${dir}/samples/data.jsonl: no trace could be made readable`);
+      const data = join(dir, 'data.jsonl');
+      writeFileSync(data, `${[...rows].join('\n')}\n`);
+      log(`  cold-start set: ${rows.size} readable traces from ${manifest.input} samples (${manifest.kept} verified)`);
+      const trained = await sft('cold_start', data, config.coldStart.sft);
+      return {
+        ...trained,
+        data: {
+          sampled: manifest.input,
+          verified: manifest.kept,
+          removed: manifest.removed,
+          rows: rows.size,
+          unconvertible,
+        },
+        ...(await measure(trained.checkpoint, 'r1', 'cold_start')),
+      };
+    });
+
+    // ---- Stage 2: reasoning-oriented RL from the cold-start model, with the language-consistency reward.
+    const reasoningRl = await stage('reasoning_rl', async () => {
+      const trained = await grpo('reasoning_rl', coldStart.checkpoint!, 'r1', config.reasoningRl);
+      return { ...trained, ...(await measure(trained.checkpoint, 'r1', 'reasoning_rl')) };
+    });
+
+    // ---- Stage 3a: rejection sampling from the RL model, plus non-reasoning data (3 : 1 by default).
+    const rejection = await stage('rejection_sampling', async () => {
+      const dir = join(out, 'rejection_sampling');
+      const manifest = await sample(join(dir, 'samples'), reasoningRl.checkpoint!, 'r1', config.rejectionSampling, {
+        outputFormat: 'prompt-completion',
+      });
+      // The readable format is part of what R1's SFT data must have (§2.3.1): a trace without a summary is dropped.
+      let unreadable = 0;
+      const reasoning: string[] = [];
+      for (const line of readFileSync(join(dir, 'samples', 'data.jsonl'), 'utf8').split('\n')) {
+        if (line.trim() === '') continue;
+        const row = JSON.parse(line) as { prompt: string; completion: string };
+        if (!isReadable(row.completion)) unreadable++;
+        else reasoning.push(JSON.stringify({ prompt: row.prompt, completion: row.completion }));
+      }
+      if (reasoning.length === 0) {
+        throw new Error(
+          `${dir}/samples/data.jsonl: rejection sampling kept ${manifest.kept} verified traces, ${unreadable} of them ` +
+            'unreadable (no summary after </think>) — no SFT data; the reasoning-RL model lost the readable format',
+        );
+      }
+      const general = drawGeneralPrompts(
+        'train',
+        Math.round(reasoning.length * config.rejectionSampling.nonReasoningRatio),
+        config.rejectionSampling.seed,
+      ).map((p) => JSON.stringify({ prompt: r1Prompt(p.prompt), completion: ` ${p.reply}` }));
+      // Interleaved so that every batch of the SFT sees both kinds.
+      const mix: string[] = [];
+      for (let i = 0, j = 0; i < reasoning.length || j < general.length; ) {
+        if (i < reasoning.length && (j >= general.length || i * general.length <= j * reasoning.length))
+          mix.push(reasoning[i++]!);
+        else mix.push(general[j++]!);
+      }
+      writeFileSync(join(dir, 'data.jsonl'), `${mix.join('\n')}\n`);
+      log(`  SFT mix: ${reasoning.length} reasoning + ${general.length} non-reasoning rows`);
+      return {
+        data: {
+          sampledFrom: 'reasoning_rl',
+          problems: manifest.problems.input,
+          sampled: manifest.input,
+          kept: manifest.kept,
+          removed: manifest.removed,
+          unreadable,
+          reasoning: reasoning.length,
+          nonReasoning: general.length,
+          rows: mix.length,
+          path: join(dir, 'data.jsonl'),
+        },
+        // Rejection sampling makes data, not a model: its measurement is that of the model it sampled.
+        eval: reasoningRl.eval,
+        pass1s: reasoningRl.pass1s,
+        samples: reasoningRl.samples,
+      };
+    });
+
+    // ---- Stage 3b: SFT from the base on the mix (the paper: 2 epochs). This is R1 (until stage 4 lands).
+    const final = await stage('sft', async () => {
+      const trained = await sft('sft', String(rejection.data!.path), config.sft);
+      return { ...trained, ...(await measure(trained.checkpoint, 'r1', 'sft')) };
+    });
+
+    const diff = pairedBootstrap(r1Zero.pass1s, final.pass1s, { seed: config.eval.seed });
+    const early = (h: readonly StepRecord[] | undefined, n: number) => ({
+      accuracy: mean((h ?? []).slice(0, n).map((r) => r.rewardComponents.accuracy ?? 0)),
+      format: mean((h ?? []).slice(0, n).map((r) => r.rewardComponents.format ?? 0)),
+    });
+    const earlyN = 5;
+    const records = [coldStart, reasoningRl, rejection, final];
+    const summary: R1Summary = {
+      wallSeconds: [base, r1Zero, ...records].reduce((s, r) => s + r.seconds, 0),
+      stages: records.map(({ pass1s: _p, samples: _s, history: _h, ...rest }) => rest),
+      base: base.eval,
+      r1Zero: r1Zero.eval,
+      r1: final.eval,
+      r1VsR1Zero: { pass1Delta: diff.diff, ci: diff.ci },
+      earlySteps: {
+        steps: earlyN,
+        r1Zero: early(r1Zero.history, earlyN),
+        reasoningRl: early(reasoningRl.history, earlyN),
+      },
+      budget: {
+        r1ZeroSeconds: r1Zero.seconds,
+        coldStartPlusReasoningRlSeconds: coldStart.seconds + reasoningRl.seconds,
+        r1ZeroSteps: r1Zero.steps ?? 0,
+        reasoningRlSteps: reasoningRl.steps ?? 0,
+      },
+      languageConsistencyReward: config.languageConsistency,
+      heldOut: {
+        problems: heldOut.length,
+        k: config.eval.k,
+        temperature: config.eval.temperature,
+        topP: config.eval.topP,
+      },
+      out,
+    };
+    writeJsonAtomic(join(out, 'summary.json'), summary);
+    writeR1Report(join(out, 'report.html'), { summary, base, r1Zero, stages: records });
+    const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+    log(
+      `r1: pass@1 base ${pct(base.eval.pass1)} → R1-Zero ${pct(r1Zero.eval.pass1)}, R1 ${pct(final.eval.pass1)}; ` +
+        `R1 − R1-Zero ${(100 * diff.diff).toFixed(1)} points [${diff.ci.map((x) => (100 * x).toFixed(1)).join(', ')}]; ` +
+        `language consistency R1-Zero ${r1Zero.eval.languageConsistency.toFixed(3)} vs R1 ${final.eval.languageConsistency.toFixed(3)}; ` +
+        `readable ${pct(r1Zero.eval.readableRate)} vs ${pct(final.eval.readableRate)}; ${summary.wallSeconds.toFixed(0)} s`,
+    );
+    log(`wrote ${join(out, 'summary.json')} and ${join(out, 'report.html')}`);
+    return summary;
+  } catch (error) {
+    if (error instanceof Interrupted) {
+      log(`r1: ${error.message}; rerun with --resume to continue`);
+      return null;
+    }
+    throw error;
+  }
+}
+
+function readPartialSeconds(dir: string): number {
+  const path = join(dir, 'partial.json');
+  if (!existsSync(path)) return 0;
+  try {
+    return Number((JSON.parse(readFileSync(path, 'utf8')) as { seconds: number }).seconds) || 0;
+  } catch {
+    return 0;
+  }
+}
+
+function samplesOf(result: EvalResult, problems: readonly TaskItem[]): Measured['samples'] {
+  const prompts = new Map(problems.map((p) => [p.id, p.prompt]));
+  return result.problems.slice(0, 8).map((p) => ({
+    problemId: p.problemId,
+    prompt: prompts.get(p.problemId) ?? '',
+    completion: p.samples[0]?.completion ?? '',
+    correct: p.samples[0]?.correct ?? false,
+  }));
+}
