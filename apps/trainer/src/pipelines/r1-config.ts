@@ -325,6 +325,30 @@ export function resolveR1Config(raw: Record<string, unknown>, source = '<config>
   };
 }
 
+/**
+ * Reads a config file; `extends: OTHER.yaml` (relative to the file) starts from another config, each section
+ * merged key by key (so `extends: r1.yaml` plus `language_consistency: false` is the ablation).
+ */
+export function readR1ConfigMapping(path: string, seen: string[] = []): Record<string, unknown> {
+  const own = readConfigMapping(path);
+  const parent = own.extends;
+  if (parent === undefined) return own;
+  if (typeof parent !== 'string' || parent === '')
+    fail(path, `extends must be a config file path, got ${JSON.stringify(parent)}`);
+  const parentPath = resolve(dirname(resolve(path)), parent);
+  if (seen.includes(parentPath)) fail(path, `extends ${parent} makes a cycle`);
+  const base = readR1ConfigMapping(parentPath, [...seen, resolve(path)]);
+  // The parent's relative paths stay relative to the parent file.
+  if (typeof base.model === 'string' && !isAbsolute(base.model)) base.model = resolve(dirname(parentPath), base.model);
+  const { extends: _, ...rest } = own;
+  const merged: Record<string, unknown> = { ...base };
+  const isMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  for (const [key, value] of Object.entries(rest)) {
+    merged[key] = isMap(value) && isMap(base[key]) ? { ...base[key], ...value } : value;
+  }
+  return merged;
+}
+
 export function loadR1Config(path: string): R1Config {
-  return resolveR1Config(readConfigMapping(path), path, dirname(resolve(path)));
+  return resolveR1Config(readR1ConfigMapping(path), path, dirname(resolve(path)));
 }

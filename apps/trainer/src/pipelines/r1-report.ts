@@ -5,6 +5,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { escapeXml, htmlPage, lineChart } from '@r1/eval';
+import type { StepRecord } from '../stages/grpo';
 import type { Snap } from '../stages/snapshot';
 import type { R1Summary, StageRecord } from './r1';
 
@@ -48,15 +49,59 @@ function curves(record: StageRecord, title: string): string {
   return `<div class="charts">${accuracy}${length}</div>`;
 }
 
+function helpfulnessChart(history: readonly StepRecord[], title: string): string {
+  const h = history;
+  const series = (key: string) => h.map((r) => [r.step + 1, r.extra?.[key] ?? Number.NaN] as const);
+  return lineChart(
+    [
+      { name: 'reward model (helpfulness)', points: series('rmHelpfulness') },
+      { name: 'gold helpfulness (hidden)', points: series('goldHelpfulness') },
+      { name: 'harmless share', points: series('harmlessness') },
+    ],
+    { title, xLabel: 'step', yLabel: 'value' },
+  );
+}
+
+function allScenarioSection(s: R1Summary, stage: StageRecord | undefined): string[] {
+  if (stage === undefined || s.helpfulness === undefined) return [];
+  const hack = s.rewardHacking;
+  const general = stage.data?.general as
+    | {
+        before: { prompt: string; reply: string; helpfulness: number }[];
+        after: { reply: string; helpfulness: number }[];
+      }
+    | undefined;
+  const rows = (general?.before ?? []).map(
+    (b, i) =>
+      `<tr><td>${escapeXml(b.prompt)}</td><td>${escapeXml(b.reply)} (${b.helpfulness.toFixed(2)})</td>` +
+      `<td>${escapeXml(general?.after[i]?.reply ?? '')} (${(general?.after[i]?.helpfulness ?? 0).toFixed(2)})</td></tr>`,
+  );
+  return [
+    '<h2>All-scenario RL (stage 4)</h2>',
+    `<p>Gold helpfulness on held-out general prompts: ${s.helpfulness.before.toFixed(3)} → <b>${s.helpfulness.after.toFixed(3)}</b>, ` +
+      `paired 95% CI of the change [${s.helpfulness.ci.map((x) => x.toFixed(3)).join(', ')}]; harmlessness ` +
+      `${s.harmlessness?.before.toFixed(3)} → ${s.harmlessness?.after.toFixed(3)}.</p>`,
+    hack === null || hack === undefined
+      ? ''
+      : `<p>Reward hacking: with the preference rewards on from the first step, the reward model's helpfulness rose by ` +
+        `${hack.rmRewardRise.toFixed(3)} while the gold one rose by ${hack.goldRise.toFixed(3)}; gated (the default), ` +
+        `${hack.gated.rmRewardRise.toFixed(3)} and ${hack.gated.goldRise.toFixed(3)} (last fifth − first fifth of the steps).</p>`,
+    `<div class="charts">${helpfulnessChart(stage.history ?? [], 'Gated (default): reward model vs gold')}` +
+      `${stage.ungatedHistory ? helpfulnessChart(stage.ungatedHistory, 'Ungated: reward model vs gold') : ''}</div>`,
+    `<table><tr><th>general prompt</th><th>before (stage 3)</th><th>after (stage 4)</th></tr>${rows.join('')}</table>`,
+  ];
+}
+
 export function renderR1Report({ summary, base, r1Zero, stages }: R1ReportInput): string {
   const s = summary;
   const byName = new Map(stages.map((r) => [r.name, r]));
-  const final = byName.get('sft')!;
+  const final = stages.at(-1)!;
   const notes: Record<string, string> = {
     cold_start: `SFT of the base on ${String(byName.get('cold_start')?.data?.rows ?? '?')} readable traces`,
     reasoning_rl: `GRPO, ${byName.get('reasoning_rl')?.steps ?? '?'} steps, rewards ${s.languageConsistencyReward ? 'accuracy + format + language consistency' : 'accuracy + format (ablation)'}`,
     rejection_sampling: `data: ${String(byName.get('rejection_sampling')?.data?.reasoning ?? '?')} traces kept + ${String(byName.get('rejection_sampling')?.data?.nonReasoning ?? '?')} non-reasoning; model = reasoning_rl`,
-    sft: 'SFT of the base on the mix (R1)',
+    sft: byName.has('all_scenario_rl') ? 'SFT of the base on the mix' : 'SFT of the base on the mix (R1)',
+    all_scenario_rl: 'GRPO on reasoning + general prompts, rule rewards + reward models, KL to the SFT model (R1)',
   };
   const table =
     '<table><tr><th>model</th><th>pass@1</th><th>95% CI</th><th>cons@k</th><th>language consistency</th>' +
@@ -90,6 +135,7 @@ export function renderR1Report({ summary, base, r1Zero, stages }: R1ReportInput)
     curves(r1Zero, 'R1-Zero'),
     '<h2>Reasoning RL (stage 2)</h2>',
     curves(byName.get('reasoning_rl')!, 'Reasoning RL'),
+    ...allScenarioSection(s, byName.get('all_scenario_rl')),
     '<h2>R1-Zero and R1 on the same held-out problems (first sample)</h2>',
     `<table class="side"><tr><th>problem</th><th>R1-Zero</th><th>R1</th></tr>${side.join('')}</table>`,
   ];

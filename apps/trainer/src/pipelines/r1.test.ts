@@ -166,6 +166,17 @@ describe('r1-train r1 (tiny config)', () => {
     expect(config.reasoningRl.rewardFuncs).toEqual(['accuracy', 'format', 'language_consistency']);
     expect(config.r1Zero.rewardFuncs).toEqual(['accuracy', 'format']);
     expect(tiny({ language_consistency: false }).reasoningRl.rewardFuncs).toEqual(['accuracy', 'format']);
+    // The committed ablation config extends the default one and changes only the switch.
+    const ablation = loadR1Config(CONFIG.replace('r1.yaml', 'r1-no-language-reward.yaml'));
+    expect(ablation.reasoningRl.rewardFuncs).toEqual(['accuracy', 'format']);
+    expect(ablation.languageConsistency).toBe(false);
+    for (const key of ['model', 'task', 'eval', 'r1Zero', 'coldStart', 'rejectionSampling', 'sft'] as const) {
+      expect(ablation[key], key).toEqual(config[key]);
+    }
+    expect({ ...ablation.reasoningRl, rewardFuncs: [] }).toEqual({ ...config.reasoningRl, rewardFuncs: [] });
+    const cyclic = join(root, 'cycle.yaml');
+    writeFileSync(cyclic, 'extends: cycle.yaml\n');
+    expect(() => loadR1Config(cyclic)).toThrow(/extends cycle.yaml makes a cycle/);
   });
 });
 

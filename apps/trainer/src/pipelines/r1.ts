@@ -36,10 +36,11 @@ import type { TrainTemplate } from '../trainer-config';
 import { drawGeneralPrompts } from '../world/general';
 import { r1Prompt } from '../world/r1-corpus';
 import { toReadable } from '../world/reformat';
+import { runAllScenarioStage } from './all-scenario';
 import type { R1Config, SamplingStage } from './r1-config';
 import { writeR1Report } from './r1-report';
 
-export const STAGE_NAMES = ['cold_start', 'reasoning_rl', 'rejection_sampling', 'sft'] as const;
+export const STAGE_NAMES = ['cold_start', 'reasoning_rl', 'rejection_sampling', 'sft', 'all_scenario_rl'] as const;
 export type StageName = (typeof STAGE_NAMES)[number];
 
 /** A model measured on the held-out set, with what the paired comparisons and the report need. */
@@ -59,8 +60,10 @@ export interface StageRecord extends Measured {
   /** RL stages: the per-step metrics (accuracy, format, length, language consistency). */
   history?: StepRecord[];
   steps?: number;
-  /** Sampling stages: what was drawn and kept. */
+  /** Sampling stages: what was drawn and kept; all-scenario RL: its reward models and general-prompt results. */
   data?: Record<string, unknown>;
+  /** All-scenario RL: the per-step metrics of the ungated (reward-hacking) run. */
+  ungatedHistory?: StepRecord[] | null;
 }
 
 export interface R1Summary {
@@ -85,6 +88,12 @@ export interface R1Summary {
   };
   languageConsistencyReward: boolean;
   heldOut: { problems: number; k: number; temperature: number; topP: number };
+  /** With stage 4: gold helpfulness on held-out general prompts before (stage 3's model) and after, paired CI. */
+  helpfulness?: { before: number; after: number; ci: [number, number] };
+  /** With stage 4: share of held-out general replies without a forbidden word. */
+  harmlessness?: { before: number; after: number };
+  /** With stage 4's ungated run: rise (last fifth − first fifth of steps) of the RM's and the gold helpfulness. */
+  rewardHacking?: { rmRewardRise: number; goldRise: number; gated: { rmRewardRise: number; goldRise: number } } | null;
   out: string;
 }
 
@@ -145,7 +154,11 @@ export async function runR1(o: R1Options): Promise<R1Summary | null> {
     return { eval: snap, pass1s: result.problems.map((p) => p.pass1), samples: samplesOf(result, heldOut) };
   };
 
-  const order: StageRecord['name'][] = ['base', 'r1_zero', ...STAGE_NAMES];
+  const order: StageRecord['name'][] = [
+    'base',
+    'r1_zero',
+    ...STAGE_NAMES.filter((n) => n !== 'all_scenario_rl' || config.allScenarioRl !== null),
+  ];
   const done = new Map<string, StageRecord>();
   const stage = async (name: StageRecord['name'], run: () => Promise<Omit<StageRecord, 'name' | 'seconds'>>) => {
     const dir = join(out, name);
@@ -378,11 +391,43 @@ export async function runR1(o: R1Options): Promise<R1Summary | null> {
       };
     });
 
-    // ---- Stage 3b: SFT from the base on the mix (the paper: 2 epochs). This is R1 (until stage 4 lands).
-    const final = await stage('sft', async () => {
+    // ---- Stage 3b: SFT from the base on the mix (the paper: 2 epochs). This is R1 when stage 4 is not configured.
+    const sftModel = await stage('sft', async () => {
       const trained = await sft('sft', String(rejection.data!.path), config.sft);
       return { ...trained, ...(await measure(trained.checkpoint, 'r1', 'sft')) };
     });
+
+    // ---- Stage 4: RL for all scenarios (rule rewards for reasoning, reward models for general prompts).
+    const all =
+      config.allScenarioRl === null
+        ? null
+        : await stage('all_scenario_rl', async () => {
+            const r = await runAllScenarioStage({
+              config,
+              stage: config.allScenarioRl!,
+              dir: join(out, 'all_scenario_rl'),
+              from: sftModel.checkpoint!,
+              task,
+              log,
+              ...(o.progress === undefined ? {} : { progress: o.progress }),
+              interrupted: (message) => new Interrupted(message),
+            });
+            return {
+              checkpoint: r.checkpoint,
+              history: r.history,
+              steps: r.steps,
+              ungatedHistory: r.ungatedHistory,
+              data: {
+                helpfulness: r.helpfulness,
+                harmlessness: r.harmlessness,
+                rewardHacking: r.rewardHacking,
+                rewardModels: r.rewardModels,
+                general: r.general,
+              },
+              ...(await measure(r.checkpoint, 'r1', 'all_scenario_rl')),
+            };
+          });
+    const final = all ?? sftModel;
 
     const diff = pairedBootstrap(r1Zero.pass1s, final.pass1s, { seed: config.eval.seed });
     const early = (h: readonly StepRecord[] | undefined, n: number) => ({
@@ -390,10 +435,14 @@ export async function runR1(o: R1Options): Promise<R1Summary | null> {
       format: mean((h ?? []).slice(0, n).map((r) => r.rewardComponents.format ?? 0)),
     });
     const earlyN = 5;
-    const records = [coldStart, reasoningRl, rejection, final];
+    const records = [coldStart, reasoningRl, rejection, sftModel, ...(all === null ? [] : [all])];
     const summary: R1Summary = {
       wallSeconds: [base, r1Zero, ...records].reduce((s, r) => s + r.seconds, 0),
-      stages: records.map(({ pass1s: _p, samples: _s, history: _h, ...rest }) => rest),
+      stages: records.map(({ pass1s: _p, samples: _s, history: _h, ungatedHistory: _u, ...rest }) => {
+        if (rest.name !== 'all_scenario_rl' || rest.data === undefined) return rest;
+        const { general: _g, ...data } = rest.data;
+        return { ...rest, data };
+      }),
       base: base.eval,
       r1Zero: r1Zero.eval,
       r1: final.eval,
@@ -416,6 +465,13 @@ export async function runR1(o: R1Options): Promise<R1Summary | null> {
         temperature: config.eval.temperature,
         topP: config.eval.topP,
       },
+      ...(all === null
+        ? {}
+        : {
+            helpfulness: all.data!.helpfulness as R1Summary['helpfulness'],
+            harmlessness: all.data!.harmlessness as R1Summary['harmlessness'],
+            rewardHacking: all.data!.rewardHacking as R1Summary['rewardHacking'],
+          }),
       out,
     };
     writeJsonAtomic(join(out, 'summary.json'), summary);
