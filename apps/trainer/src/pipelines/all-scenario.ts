@@ -123,7 +123,11 @@ async function trainRewardModels(c: AllScenarioContext) {
         out,
         kind: name === 'helpful' ? 'preference' : 'pointwise',
         score: name === 'helpful' ? 'summary' : 'full',
-        config: rm.config,
+        // The centring term is the preference loss's; a pointwise classifier has no pairs to centre.
+        config:
+          name === 'helpful'
+            ? rm.config
+            : Object.fromEntries(Object.entries(rm.config).filter(([k]) => !/^center_?rewards_?coefficient$/i.test(k))),
         log: c.log,
         ...(c.progress === undefined ? {} : { tty: c.progress }),
       }).then((s) => {

@@ -1,5 +1,5 @@
 import { execSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -54,7 +54,8 @@ describe('r1-train r1 (tiny config)', () => {
     const summary = await runR1({ config: tiny(), out, resume: false, log: (l) => lines.push(l), progress: false });
     expect(summary).not.toBeNull();
     const s = summary!;
-    expect(s.stages.map((x) => x.name)).toEqual([...STAGE_NAMES]);
+    // Without an all_scenario_rl section the pipeline ends at stage 3's SFT.
+    expect(s.stages.map((x) => x.name)).toEqual(STAGE_NAMES.filter((n) => n !== 'all_scenario_rl'));
     for (const snap of [s.base, s.r1Zero, s.r1, ...s.stages.map((x) => x.eval)]) {
       for (const key of [
         'pass1',
@@ -145,6 +146,45 @@ describe('r1-train r1 (tiny config)', () => {
     const full = JSON.parse(readFileSync(join(root, 'run', 'summary.json'), 'utf8'));
     expect(resumed.r1.pass1).toBe(full.r1.pass1);
     expect(resumed.stages[1].eval.pass1).toBe(full.stages[1].eval.pass1);
+  }, 240_000);
+
+  test('stage 4 (all_scenario_rl) plugs in after sft: reward models, routed rewards, gated and ungated runs', async () => {
+    const out = join(root, 'stage4');
+    cpSync(join(root, 'run'), out, { recursive: true });
+    const config = tiny({
+      all_scenario_rl: {
+        max_steps: 2,
+        hacking_steps: 2,
+        general_k: 1,
+        reward_models: { pairs: 48, eval_pairs: 16, config: { num_train_epochs: 1, per_device_train_batch_size: 16 } },
+      },
+    });
+    const lines: string[] = [];
+    const s = (await runR1({ config, out, resume: true, log: (l) => lines.push(l), progress: false }))!;
+    expect(lines.filter((l) => l.includes('skipped'))).toHaveLength(6);
+    expect(s.stages.map((x) => x.name)).toEqual([...STAGE_NAMES]);
+    const stage4 = s.stages.at(-1)!;
+    expect(s.r1).toEqual(stage4.eval);
+    expect(s.helpfulness!.ci[0]).toBeLessThanOrEqual(s.helpfulness!.ci[1]);
+    expect(s.harmlessness!.before).toBeGreaterThanOrEqual(0);
+    expect(Number.isFinite(s.rewardHacking!.rmRewardRise)).toBe(true);
+    for (const rm of ['helpful', 'harmless']) {
+      expect(existsSync(join(out, 'all_scenario_rl', 'reward-models', rm, 'final', 'config.json')), rm).toBe(true);
+    }
+    // Every step logs the reward model's helpfulness next to the hidden gold one; the general prompts got no rule
+    // reward (routing), so the logged accuracy is over reasoning prompts only.
+    for (const run of ['rl', 'ungated']) {
+      const steps = readFileSync(join(out, 'all_scenario_rl', run, 'metrics.jsonl'), 'utf8')
+        .trim()
+        .split('\n');
+      expect(steps).toHaveLength(2);
+      for (const line of steps) {
+        const r = JSON.parse(line);
+        expect(Object.keys(r.extra)).toEqual(['goldHelpfulness', 'rmHelpfulness', 'harmlessness']);
+        expect(r.accuracy).toBeGreaterThanOrEqual(0);
+      }
+    }
+    expect(readFileSync(join(out, 'report.html'), 'utf8')).toContain('All-scenario RL (stage 4)');
   }, 240_000);
 
   test('config errors name the file and the key', () => {

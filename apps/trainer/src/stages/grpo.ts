@@ -308,7 +308,12 @@ export async function runGrpoStage(options: GrpoStageOptions): Promise<GrpoStage
       const lengths = flat.map((c) => c.tokenIds.length);
       const components: Record<string, number> = {};
       for (const name of scored[0]![0]!.components.map((c) => c.name)) {
-        components[name] = mean(scored.flat().map((s) => s.components.find((c) => c.name === name)?.value ?? 0));
+        // Over the completions the reward covers (a routed reward is null for the prompts it does not score).
+        const values = scored
+          .flat()
+          .map((s) => s.components.find((c) => c.name === name)?.value ?? null)
+          .filter((v): v is number => v !== null);
+        components[name] = values.length === 0 ? Number.NaN : mean(values);
       }
       const validTotals = totals.filter((t): t is number => t !== null);
       const accuracy = components.accuracy ?? components.countdown ?? Number.NaN;
