@@ -12,12 +12,20 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { initBackend } from '@r1/model';
+import { distillVsRlCommand } from './commands/distill-vs-rl';
 import { r1Command } from './commands/r1';
 import { rmCommand } from './commands/rm';
 import { sampleCommand } from './commands/sample';
 import { sftCommand } from './commands/sft';
 import { runZero } from './pipelines/zero';
-import { DEFAULT_PRETRAIN_OPTIONS, DEFAULT_R1_PRETRAIN_OPTIONS, pretrain, WORLDS, type World } from './pretrain';
+import {
+  DEFAULT_PRETRAIN_OPTIONS,
+  DEFAULT_R1_PRETRAIN_OPTIONS,
+  DEFAULT_STUDENT_PRETRAIN_OPTIONS,
+  pretrain,
+  WORLDS,
+  type World,
+} from './pretrain';
 import { loadTrainerConfig, type TrainerConfig } from './trainer-config';
 
 const APP_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -27,10 +35,13 @@ const USAGE = `usage:
   r1-train demo                                   run the built-in R1-Zero demo (configs/demo.yaml)
   r1-train zero [--config FILE] [--resume DIR] [--moe] [--max-steps N]
                                                   R1-Zero GRPO from a base checkpoint
-  r1-train pretrain [--world arith|r1] [--out DIR] [--seed N] [--steps N]
-                                                  build a base model from a seed (arith: the demo's; r1: the R1 pipeline's)
+  r1-train pretrain [--world arith|r1] [--student] [--out DIR] [--seed N] [--steps N]
+                                                  build a base model from a seed (arith: the demo's; r1: the R1 pipeline's;
+                                                  --student: distill-vs-rl's small student)
   r1-train r1 [--config FILE] [--out DIR] [--resume]
                                                   the R1 pipeline: cold start, reasoning RL, rejection sampling, SFT
+  r1-train distill-vs-rl [--config FILE] [--out DIR] [--resume]
+                                                  Table 6: distilling a teacher vs RL on a small student
   r1-train rm --model DIR --data FILE --out DIR …   reward models: preference (Bradley–Terry) or pointwise (r1-train rm --help)
   r1-train sample run|filter …                     rejection sampling: verified, filtered SFT data (r1-train sample --help)
   r1-train sft --model DIR --data FILE --out DIR …  SFT / distillation in TRL's formats (r1-train sft --help)
@@ -79,6 +90,13 @@ async function main(): Promise<void> {
     });
     return;
   }
+  if (command === 'distill-vs-rl') {
+    process.exitCode = await distillVsRlCommand(rest, {
+      stdout: (s) => process.stdout.write(s),
+      stderr: (s) => process.stderr.write(s),
+    });
+    return;
+  }
   if (command === 'r1') {
     process.exitCode = await r1Command(rest, {
       stdout: (s) => process.stdout.write(s),
@@ -108,6 +126,7 @@ async function main(): Promise<void> {
         seed: { type: 'string' },
         steps: { type: 'string' },
         world: { type: 'string' },
+        student: { type: 'boolean' },
         help: { type: 'boolean' },
       },
     }));
@@ -130,12 +149,23 @@ async function main(): Promise<void> {
     case 'pretrain': {
       const world = (values.world ?? 'arith') as World;
       if (!WORLDS.includes(world)) usageError(`--world must be one of ${WORLDS.join(', ')}, got ${String(world)}`);
-      const defaults = world === 'r1' ? DEFAULT_R1_PRETRAIN_OPTIONS : DEFAULT_PRETRAIN_OPTIONS;
+      if (values.student === true && world !== 'r1')
+        usageError("--student builds the R1 world's student; add --world r1");
+      const defaults =
+        values.student === true
+          ? DEFAULT_STUDENT_PRETRAIN_OPTIONS
+          : world === 'r1'
+            ? DEFAULT_R1_PRETRAIN_OPTIONS
+            : DEFAULT_PRETRAIN_OPTIONS;
       await initBackend();
       const out =
         typeof values.out === 'string'
           ? values.out
-          : join(APP_DIR, 'checkpoints', world === 'r1' ? 'base-r1' : 'base-arith');
+          : join(
+              APP_DIR,
+              'checkpoints',
+              values.student === true ? 'student-r1' : world === 'r1' ? 'base-r1' : 'base-arith',
+            );
       const seed = int('seed') ?? defaults.seed;
       const steps = int('steps') ?? defaults.sft.steps;
       await pretrain({ ...defaults, out, seed, sft: { ...defaults.sft, steps } });

@@ -74,6 +74,23 @@ export const DEFAULT_R1_PRETRAIN_OPTIONS: PretrainOptions = {
   vocabSize: 800,
 };
 
+/**
+ * The small student of `r1-train distill-vs-rl` (`apps/trainer/checkpoints/student-r1`): the R1 world's corpus and
+ * tokenizer, a fifth of base-r1's parameters (1 layer, width 64).
+ */
+export const DEFAULT_STUDENT_PRETRAIN_OPTIONS: PretrainOptions = {
+  ...DEFAULT_R1_PRETRAIN_OPTIONS,
+  out: 'apps/trainer/checkpoints/student-r1',
+  model: {
+    hidden_size: 64,
+    intermediate_size: 192,
+    num_hidden_layers: 1,
+    num_attention_heads: 2,
+    max_position_embeddings: 128,
+  },
+  sft: { ...DEFAULT_R1_PRETRAIN_OPTIONS.sft, steps: 1500 },
+};
+
 /** Characters any arithmetic prompt or completion may contain, beyond what the corpus happens to show. */
 const BASE_ALPHABET = '0123456789+-*/=()?.,: ';
 /** The R1 world adds letters, its Chinese phrases and the chat punctuation. */

@@ -21,17 +21,9 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { resolveSFTConfig } from '@r1/distill';
 import { nearestName, type ResolvedGRPOConfig } from '@r1/grpo-core';
 import { type EvalSettings, readConfigMapping, resolveTrainerConfig, type TrainerConfig } from '../trainer-config';
+import type { SamplingStage } from './stage-runner';
 
-export interface SamplingStage {
-  /** Training problems sampled. */
-  problems: number;
-  /** Samples per problem. */
-  k: number;
-  temperature: number;
-  topP: number;
-  /** Seed of the problem draw (the train split) and of sampling. */
-  seed: number;
-}
+export type { SamplingStage } from './stage-runner';
 
 export interface R1Config {
   /** Base checkpoint (absolute). */
@@ -110,17 +102,17 @@ const SFT_DEFAULTS = {
   logging_steps: 10,
 };
 
-function fail(source: string, message: string): never {
+export function fail(source: string, message: string): never {
   throw new Error(`${source}: ${message}`);
 }
 
-function section(raw: Record<string, unknown>, key: string, source: string): Record<string, unknown> {
+export function section(raw: Record<string, unknown>, key: string, source: string): Record<string, unknown> {
   const v = raw[key] ?? {};
   if (typeof v !== 'object' || v === null || Array.isArray(v)) fail(source, `${key} must be a mapping`);
   return v as Record<string, unknown>;
 }
 
-function samplingStage(
+export function samplingStage(
   raw: Record<string, unknown>,
   name: string,
   extra: readonly string[],
@@ -150,7 +142,7 @@ function samplingStage(
   };
 }
 
-function sftSection(raw: Record<string, unknown>, name: string, source: string): Record<string, unknown> {
+export function sftSection(raw: Record<string, unknown>, name: string, source: string): Record<string, unknown> {
   const merged = { ...SFT_DEFAULTS, ...raw };
   try {
     resolveSFTConfig(merged);

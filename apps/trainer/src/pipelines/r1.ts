@@ -15,42 +15,26 @@
  * its trace cache (sampling) or its sample cache (evaluation), so kill -9 loses at most a step.
  * Issue 13's all-scenario RL plugs in as one more GRPO stage after `sft`; `r1` in the summary is the last stage.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { runSft } from '@r1/distill';
-import { type EvalResult, pairedBootstrap } from '@r1/eval';
-import type { ResolvedGRPOConfig } from '@r1/grpo-core';
-import { loadTokenizer } from '@r1/model';
-import type { RSProblem } from '@r1/rejection-sampling';
-import { engineFromCheckpoint } from '@r1/sampler';
-import type { TaskItem } from '@r1/tasks';
+import { pairedBootstrap } from '@r1/eval';
 import { isReadable } from '@r1/templates';
-import { latestCheckpoint } from '../checkpointing';
-import { rewardScorer } from '../reward-registry';
-import { runGrpoStage, type StepRecord } from '../stages/grpo';
-import { promptTemplate } from '../stages/prompts';
-import { runSampleStage, type SampleTemplate } from '../stages/sample';
-import { evaluateCheckpoint, type Snap } from '../stages/snapshot';
+import type { StepRecord } from '../stages/grpo';
+import type { Snap } from '../stages/snapshot';
 import { openTrainingTask } from '../stages/training-task';
-import type { TrainTemplate } from '../trainer-config';
 import { drawGeneralPrompts } from '../world/general';
 import { r1Prompt } from '../world/r1-corpus';
 import { toReadable } from '../world/reformat';
 import { runAllScenarioStage } from './all-scenario';
-import type { R1Config, SamplingStage } from './r1-config';
+import type { R1Config } from './r1-config';
+import { createStageRunner, Interrupted, type Measured, writeJsonAtomic } from './stage-runner';
+
+export type { Measured } from './stage-runner';
+
 import { writeR1Report } from './r1-report';
 
 export const STAGE_NAMES = ['cold_start', 'reasoning_rl', 'rejection_sampling', 'sft', 'all_scenario_rl'] as const;
 export type StageName = (typeof STAGE_NAMES)[number];
-
-/** A model measured on the held-out set, with what the paired comparisons and the report need. */
-export interface Measured {
-  eval: Snap;
-  /** Per held-out problem pass@1, in the held-out order (for paired bootstraps). */
-  pass1s: number[];
-  /** A few held-out completions (the report's side-by-side samples). */
-  samples: { problemId: string; prompt: string; completion: string; correct: boolean }[];
-}
 
 export interface StageRecord extends Measured {
   name: StageName | 'base' | 'r1_zero';
@@ -111,19 +95,10 @@ export interface R1Options {
 
 const mean = (xs: readonly number[]) => (xs.length === 0 ? 0 : xs.reduce((a, b) => a + b, 0) / xs.length);
 
-function writeJsonAtomic(path: string, value: unknown): void {
-  const temp = `${path}.tmp-${process.pid}`;
-  writeFileSync(temp, `${JSON.stringify(value, null, 2)}\n`);
-  renameSync(temp, path);
-}
-
-class Interrupted extends Error {}
-
 export async function runR1(o: R1Options): Promise<R1Summary | null> {
   const { config } = o;
   const log = o.log ?? ((line: string) => console.error(line));
   const out = resolve(o.out);
-  const started = performance.now();
   const hasStages = existsSync(out) && readdirSync(out).some((d) => existsSync(join(out, d, 'stage.json')));
   if (hasStages && !o.resume) {
     throw new Error(`${out} holds an r1 run already; pass --resume to continue it, or give another --out`);
@@ -138,147 +113,27 @@ export async function runR1(o: R1Options): Promise<R1Summary | null> {
       `language-consistency reward ${config.languageConsistency ? 'on' : 'off (ablation)'}; out ${out}`,
   );
 
-  const measure = async (dir: string, template: TrainTemplate, name: string): Promise<Measured> => {
-    const { snap, result } = await evaluateCheckpoint(dir, {
-      problems: heldOut,
-      template,
-      eval: config.eval,
-      maxNewTokens: config.maxTokens,
-      cachePath: join(out, 'eval', name, 'results.jsonl'),
-    });
-    log(
-      `  ${name}: pass@1 ${(100 * snap.pass1).toFixed(1)}% [${snap.pass1CI.map((x) => (100 * x).toFixed(1)).join(', ')}], ` +
-        `language consistency ${snap.languageConsistency.toFixed(3)}, readable ${(100 * snap.readableRate).toFixed(1)}%, ` +
-        `format ${(100 * snap.formatRate).toFixed(1)}%, ${snap.meanTokens.toFixed(1)} tokens`,
-    );
-    return { eval: snap, pass1s: result.problems.map((p) => p.pass1), samples: samplesOf(result, heldOut) };
-  };
-
   const order: StageRecord['name'][] = [
     'base',
     'r1_zero',
     ...STAGE_NAMES.filter((n) => n !== 'all_scenario_rl' || config.allScenarioRl !== null),
   ];
-  const done = new Map<string, StageRecord>();
-  const stage = async (name: StageRecord['name'], run: () => Promise<Omit<StageRecord, 'name' | 'seconds'>>) => {
-    const dir = join(out, name);
-    const marker = join(dir, 'stage.json');
-    if (existsSync(marker)) {
-      const record = JSON.parse(readFileSync(marker, 'utf8')) as StageRecord;
-      log(
-        `[${order.indexOf(name) + 1}/${order.length}] ${name}: done in an earlier run (${record.seconds.toFixed(0)} s), skipped`,
-      );
-      done.set(name, record);
-      return record;
-    }
-    const t0 = performance.now();
-    const elapsed = (performance.now() - started) / 1000;
-    log(`[${order.indexOf(name) + 1}/${order.length}] ${name} … (${elapsed.toFixed(0)} s into the pipeline)`);
-    mkdirSync(dir, { recursive: true });
-    const partial = readPartialSeconds(dir);
-    const body = await run();
-    const record: StageRecord = { name, seconds: partial + (performance.now() - t0) / 1000, ...body };
-    writeJsonAtomic(marker, record);
-    done.set(name, record);
-    log(`  ${name} finished in ${record.seconds.toFixed(0)} s`);
-    if (o.stopAfter === name) throw new Interrupted(`stopped after ${name}`);
-    return record;
-  };
-  /** Seconds already spent on a stage by runs that were killed (for honest budgets on resume). */
-  const notePartial = (dir: string, t0: number) => {
-    writeJsonAtomic(join(dir, 'partial.json'), { seconds: readPartialSeconds(dir) + (performance.now() - t0) / 1000 });
-  };
-
-  const grpo = async (
-    name: 'r1_zero' | 'reasoning_rl',
-    from: string,
-    template: TrainTemplate,
-    settings: ResolvedGRPOConfig,
-  ) => {
-    const dir = join(out, name);
-    const tokenizer = await loadTokenizer(from);
-    const prompt = promptTemplate(template, tokenizer, from);
-    const resume = latestCheckpoint(dir);
-    const t0 = performance.now();
-    const result = await runGrpoStage({
-      model: from,
-      moe: null,
-      task,
-      template: prompt,
-      score: rewardScorer(settings.rewardFuncs, settings.rewardWeights, prompt.format, {
-        aggregation: settings.multiObjectiveAggregation,
-      }),
-      grpo: { ...settings, outputDir: out, runName: name },
-      eval: config.eval,
-      runDir: dir,
-      defaultRunName: name,
-      describe: { stage: name, model: from, template, grpo: settings },
-      evaluateBefore: false,
-      evaluateAfter: false,
-      ...(resume === undefined ? {} : { resume }),
-      log,
-      ...(o.progress === undefined ? {} : { progress: o.progress }),
-    });
-    if (!result.finished || result.checkpoint === null) {
-      notePartial(dir, t0);
-      throw new Interrupted(`${name} interrupted at step ${result.steps}`);
-    }
-    return { checkpoint: result.checkpoint, history: result.history, steps: result.steps };
-  };
-
-  const sft = async (name: 'cold_start' | 'sft', data: string, settings: Record<string, unknown>) => {
-    const dir = join(out, name, 'train');
-    const resume = latestCheckpoint(dir);
-    const summary = await runSft({
-      model: config.model,
-      data,
-      out: dir,
-      config: settings,
-      ...(resume === undefined ? {} : { resume }),
-      log,
-      ...(o.progress === undefined ? {} : { tty: o.progress }),
-    });
-    if (summary.final === null) throw new Interrupted(`${name} SFT interrupted at step ${summary.steps}`);
-    return {
-      checkpoint: summary.final,
-      sftSteps: summary.steps,
-      trainLoss: [summary.trainLossFirst, summary.trainLossLast],
-    };
-  };
-
-  const sample = async (
-    dir: string,
-    from: string,
-    template: SampleTemplate,
-    s: SamplingStage,
-    filters: Record<string, unknown>,
-  ) => {
-    const problems: RSProblem[] = task
-      .problems(s.problems, s.seed)
-      .map((p: TaskItem) => ({ id: p.id, prompt: p.prompt, answer: p.answer }));
-    const { engine, tokenizer } = await engineFromCheckpoint(from, { maxBatchRows: 128 });
-    try {
-      return await runSampleStage({
-        out: dir,
-        problems,
-        source: `r1:${task.name}:problems=${s.problems}:seed=${s.seed}`,
-        engine,
-        template,
-        verifier: 'math',
-        k: s.k,
-        params: { temperature: s.temperature, topP: s.topP, maxNewTokens: config.maxTokens, seed: s.seed },
-        filters,
-        decontaminate: [],
-        nonReasoning: null,
-        rejected: false,
-        countTokens: (text) => tokenizer.encode(text).length,
-        batchProblems: 32,
-        ...(o.progress === undefined ? {} : { progress: o.progress }),
-      });
-    } finally {
-      await engine.close?.();
-    }
-  };
+  const runner = createStageRunner({
+    out,
+    task,
+    heldOut,
+    eval: config.eval,
+    maxTokens: config.maxTokens,
+    order,
+    log,
+    ...(o.progress === undefined ? {} : { progress: o.progress }),
+    ...(o.stopAfter === undefined ? {} : { stopAfter: o.stopAfter }),
+  });
+  const { measure, grpo, sample } = runner;
+  const stage = (name: StageRecord['name'], run: () => Promise<Omit<StageRecord, 'name' | 'seconds'>>) =>
+    runner.stage<StageRecord>(name, run);
+  const sft = (name: 'cold_start' | 'sft', data: string, settings: Record<string, unknown>) =>
+    runner.sft(name, config.model, data, settings);
 
   try {
     // ---- The base, as R1-Zero sees it (its own template).
@@ -492,24 +347,4 @@ export async function runR1(o: R1Options): Promise<R1Summary | null> {
     }
     throw error;
   }
-}
-
-function readPartialSeconds(dir: string): number {
-  const path = join(dir, 'partial.json');
-  if (!existsSync(path)) return 0;
-  try {
-    return Number((JSON.parse(readFileSync(path, 'utf8')) as { seconds: number }).seconds) || 0;
-  } catch {
-    return 0;
-  }
-}
-
-function samplesOf(result: EvalResult, problems: readonly TaskItem[]): Measured['samples'] {
-  const prompts = new Map(problems.map((p) => [p.id, p.prompt]));
-  return result.problems.slice(0, 8).map((p) => ({
-    problemId: p.problemId,
-    prompt: prompts.get(p.problemId) ?? '',
-    completion: p.samples[0]?.completion ?? '',
-    correct: p.samples[0]?.correct ?? false,
-  }));
 }
