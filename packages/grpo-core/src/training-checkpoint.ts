@@ -19,6 +19,24 @@ export async function saveTrainingCheckpoint(
   optimizer: AdamW,
   state: unknown,
 ): Promise<void> {
+  await withOptimizerTensors(optimizer, (tensors) =>
+    saveModel(dir, model, {
+      tokenizer: tokenizer.files,
+      generationConfig: { eos_token_id: tokenizer.eosTokenId },
+      extraJson: { [TRAINER_STATE_FILE]: state },
+      extraTensors: { [OPTIMIZER_FILE]: tensors },
+    }),
+  );
+}
+
+/**
+ * AdamW's state as host tensors for `optimizer.safetensors`, handed to `save` (which writes the checkpoint its own
+ * way: a causal LM, a reward model …); the exported device tensors are freed afterwards.
+ */
+export async function withOptimizerTensors<T>(
+  optimizer: AdamW,
+  save: (tensors: Map<string, WritableTensor>) => Promise<T>,
+): Promise<T> {
   const exported = optimizer.exportState();
   try {
     const tensors = new Map<string, WritableTensor>();
@@ -30,12 +48,7 @@ export async function saveTrainingCheckpoint(
         data: int ? Int32Array.from(t.dataSync()) : Float32Array.from(t.dataSync()),
       });
     }
-    await saveModel(dir, model, {
-      tokenizer: tokenizer.files,
-      generationConfig: { eos_token_id: tokenizer.eosTokenId },
-      extraJson: { [TRAINER_STATE_FILE]: state },
-      extraTensors: { [OPTIMIZER_FILE]: tensors },
-    });
+    return await save(tensors);
   } finally {
     for (const t of exported.values()) t.dispose();
   }

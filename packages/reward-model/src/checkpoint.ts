@@ -5,8 +5,14 @@
  * read back with its `readTrainingCheckpointExtras`. Atomic, as every checkpoint here. No RNG state: the loop
  * derives every random choice from (seed, epoch).
  */
-import { type AdamW, OPTIMIZER_FILE, readTrainingCheckpointExtras, TRAINER_STATE_FILE } from '@r1/grpo-core';
-import type { Tokenizer, tf, WritableTensor } from '@r1/model';
+import {
+  type AdamW,
+  OPTIMIZER_FILE,
+  readTrainingCheckpointExtras,
+  TRAINER_STATE_FILE,
+  withOptimizerTensors,
+} from '@r1/grpo-core';
+import type { Tokenizer, tf } from '@r1/model';
 import type { RewardModel } from './reward-model';
 import { loadRewardModel, type RewardModelSettings, saveRewardModel } from './reward-model-io';
 import type { RewardTrainerState } from './reward-train';
@@ -19,27 +25,15 @@ export async function saveRewardCheckpoint(
   optimizer: AdamW,
   state: RewardTrainerState,
 ): Promise<void> {
-  const exported = optimizer.exportState();
-  try {
-    const tensors = new Map<string, WritableTensor>();
-    for (const [name, t] of exported) {
-      const int = t.dtype === 'int32';
-      tensors.set(name, {
-        shape: t.shape,
-        dtype: int ? 'int32' : 'float32',
-        data: int ? Int32Array.from(t.dataSync()) : Float32Array.from(t.dataSync()),
-      });
-    }
-    await saveRewardModel(dir, model, {
+  await withOptimizerTensors(optimizer, (tensors) =>
+    saveRewardModel(dir, model, {
       tokenizer: tokenizer.files,
       padTokenId: tokenizer.padTokenId ?? tokenizer.eosTokenId,
       settings,
       extraJson: { [TRAINER_STATE_FILE]: state },
       extraTensors: { [OPTIMIZER_FILE]: tensors },
-    });
-  } finally {
-    for (const t of exported.values()) t.dispose();
-  }
+    }),
+  );
 }
 
 export interface RewardResumePoint {
