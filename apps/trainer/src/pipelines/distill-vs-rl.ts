@@ -13,7 +13,6 @@
  * Every model is measured on one held-out set and on an out-of-distribution split (more operands than any training
  * problem). The stages resume as the R1 pipeline's do (stage-runner.ts).
  */
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pairedBootstrap } from '@r1/eval';
 import { loadModel } from '@r1/model';
@@ -23,7 +22,7 @@ import type { Snap } from '../stages/snapshot';
 import { openTrainingTask } from '../stages/training-task';
 import type { DistillVsRlConfig } from './distill-vs-rl-config';
 import { writeDistillVsRlReport } from './distill-vs-rl-report';
-import { createStageRunner, Interrupted, type Measured, writeJsonAtomic } from './stage-runner';
+import { createStageRunner, Interrupted, type Measured, prepareOut, writeJsonAtomic } from './stage-runner';
 
 export const DVR_STAGES = ['teacher', 'student_base', 'teacher_data', 'distilled', 'rl', 'distilled_plus_rl'] as const;
 export type DvrStage = (typeof DVR_STAGES)[number];
@@ -93,12 +92,7 @@ export async function runDistillVsRl(o: DistillVsRlOptions): Promise<DistillVsRl
   const { config } = o;
   const log = o.log ?? ((line: string) => console.error(line));
   const out = resolve(o.out);
-  const hasStages = existsSync(out) && readdirSync(out).some((d) => existsSync(join(out, d, 'stage.json')));
-  if (hasStages && !o.resume) {
-    throw new Error(`${out} holds a distill-vs-rl run already; pass --resume to continue it, or give another --out`);
-  }
-  mkdirSync(out, { recursive: true });
-  writeJsonAtomic(join(out, 'config.json'), config);
+  prepareOut(out, o.resume, config, 'a distill-vs-rl');
   const task = await openTrainingTask(config.task, config.eval.problems);
   const heldOut = task.heldOut(config.eval.seed);
   const oodTask = await openTrainingTask(config.oodTask, config.eval.problems);

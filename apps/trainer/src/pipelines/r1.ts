@@ -15,7 +15,7 @@
  * its trace cache (sampling) or its sample cache (evaluation), so kill -9 loses at most a step.
  * Issue 13's all-scenario RL plugs in as one more GRPO stage after `sft`; `r1` in the summary is the last stage.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pairedBootstrap } from '@r1/eval';
 import { isReadable } from '@r1/templates';
@@ -27,7 +27,7 @@ import { r1Prompt } from '../world/r1-corpus';
 import { toReadable } from '../world/reformat';
 import { runAllScenarioStage } from './all-scenario';
 import type { R1Config } from './r1-config';
-import { createStageRunner, Interrupted, type Measured, writeJsonAtomic } from './stage-runner';
+import { createStageRunner, Interrupted, type Measured, prepareOut, writeJsonAtomic } from './stage-runner';
 
 export type { Measured } from './stage-runner';
 
@@ -99,12 +99,7 @@ export async function runR1(o: R1Options): Promise<R1Summary | null> {
   const { config } = o;
   const log = o.log ?? ((line: string) => console.error(line));
   const out = resolve(o.out);
-  const hasStages = existsSync(out) && readdirSync(out).some((d) => existsSync(join(out, d, 'stage.json')));
-  if (hasStages && !o.resume) {
-    throw new Error(`${out} holds an r1 run already; pass --resume to continue it, or give another --out`);
-  }
-  mkdirSync(out, { recursive: true });
-  writeJsonAtomic(join(out, 'config.json'), config);
+  prepareOut(out, o.resume, config, 'an r1');
 
   const task = await openTrainingTask(config.task, config.eval.problems);
   const heldOut = task.heldOut(config.eval.seed);

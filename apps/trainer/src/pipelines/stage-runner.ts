@@ -4,7 +4,7 @@
  * measured on one held-out set with their samples cached; and the three stage kinds — GRPO (stages/grpo.ts), SFT
  * (@r1/distill's runSft) and rejection sampling (stages/sample.ts) — resume from their own checkpoints or caches.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runSft } from '@r1/distill';
 import type { EvalResult } from '@r1/eval';
@@ -67,6 +67,19 @@ function samplesOf(result: EvalResult, problems: readonly TaskItem[]): Measured[
     completion: p.samples[0]?.completion ?? '',
     correct: p.samples[0]?.correct ?? false,
   }));
+}
+
+/**
+ * Makes a pipeline's output directory and records its config; refuses a directory that holds finished stages unless
+ * the run resumes (`what` names the pipeline in the error).
+ */
+export function prepareOut(out: string, resume: boolean, config: unknown, what: string): void {
+  const hasStages = existsSync(out) && readdirSync(out).some((d) => existsSync(join(out, d, 'stage.json')));
+  if (hasStages && !resume) {
+    throw new Error(`${out} holds ${what} run already; pass --resume to continue it, or give another --out`);
+  }
+  mkdirSync(out, { recursive: true });
+  writeJsonAtomic(join(out, 'config.json'), config);
 }
 
 export interface StageRunnerContext {
