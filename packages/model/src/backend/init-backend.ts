@@ -33,7 +33,10 @@ export interface InitBackendOptions {
    * core (`os.availableParallelism()`). 1 loads the single-threaded build, which starts no worker threads at all.
    */
   threads?: number;
-  /** Where the one-line report goes. Default `console.info`. */
+  /**
+   * Where the one-line report goes. Default: stderr (`process.stderr.write`), so a program that prints JSON on stdout
+   * is not corrupted by embedding @r1/model. Pass `() => {}` to silence it.
+   */
   log?: (line: string) => void;
   /** Environment read for `R1_BACKEND` and `R1_WASM_THREADS`. Default `process.env`. */
   env?: Readonly<Record<string, string | undefined>>;
@@ -106,7 +109,7 @@ async function select(
   env: Readonly<Record<string, string | undefined>>,
   fromEnv: boolean,
 ): Promise<BackendInfo> {
-  const log = options.log ?? ((line: string) => console.info(line));
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   registerBatchMatMulGradient();
   const candidates = wanted === 'auto' ? BACKEND_NAMES : [wanted];
   const skipped: string[] = [];
