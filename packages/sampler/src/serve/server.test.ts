@@ -77,7 +77,7 @@ describe('r1-serve protocol', () => {
         index: 0,
         text: 'cba#0#7',
         finish_reason: 'stop',
-        logprobs: { tokens: [...'cba#0#7'], token_logprobs: Array(7).fill(-0.5) },
+        logprobs: { tokens: [...'cba#0#7'], token_logprobs: Array(7).fill(-0.5), top_logprobs: null },
         token_ids: [...'cba#0#7'].map((c) => c.charCodeAt(0)),
       },
       expect.objectContaining({ index: 1, text: 'cba#1#7' }),
@@ -88,7 +88,11 @@ describe('r1-serve protocol', () => {
   test.each([
     [{ prompt: 'x', n: 0 }, /n = 0 is invalid/, 400],
     [{ prompt: 'x', temperature: 'hot' }, /'temperature' must be a number/, 400],
-    [{ prompt: 'x', stream: true }, /stream/, 400],
+    [{ prompt: 'x', stream: 'yes' }, /'stream' must be true or false/, 400],
+    [{ prompt: 'x', stream_options: { include_usage: true } }, /only allowed with stream: true/, 400],
+    [{ prompt: 'x', n: 65 }, /n = 65 is more than this server allows \(at most 64/, 400],
+    [{ prompt: 'x', echo: true }, /'echo' is not supported/, 400],
+    [{ prompt: 'x', tools: [{ type: 'function' }] }, /'tools'/, 400],
     [{ prompt: ['a', 'b'] }, /'prompt' must be a string/, 400],
     [{ prompt: 'x', colour: 1 }, /unknown field 'colour'/, 400],
     [{ prompt: 'x', model: 'gpt-9' }, /not served here/, 404],
@@ -103,6 +107,37 @@ describe('r1-serve protocol', () => {
     const res = await post('/v1/chat/completions', { messages: [{ role: 'robot', content: 'hi' }] });
     expect(res.status).toBe(400);
     expect((res.json.error as { message: string }).message).toMatch(/role must be/);
+  });
+
+  test('an engine that cannot stream still answers stream: true, with each choice as one chunk', async () => {
+    const res = await fetch(`${served.url}/v1/chat/completions`, {
+      method: 'POST',
+      body: JSON.stringify({
+        messages: [{ role: 'user', content: 'ab' }],
+        n: 2,
+        seed: 3,
+        stream: true,
+        stream_options: { include_usage: true },
+      }),
+    });
+    expect(res.headers.get('content-type')).toBe('text/event-stream');
+    const events = (await res.text()).split('\n\n').filter((e) => e !== '');
+    expect(events.at(-1)).toBe('data: [DONE]');
+    const chunks = events.slice(0, -1).map((e) => JSON.parse(e.replace(/^data: /, '')));
+    expect(chunks[0].choices.map((c: { delta: unknown }) => c.delta)).toEqual([
+      { role: 'assistant', content: '' },
+      { role: 'assistant', content: '' },
+    ]);
+    expect(chunks[1].choices.map((c: { delta: { content: string } }) => c.delta.content)).toEqual([
+      'ba:resu#0#3',
+      'ba:resu#1#3',
+    ]);
+    expect(chunks.at(-1)).toMatchObject({ choices: [], usage: { prompt_tokens: 7, completion_tokens: 22 } });
+  });
+
+  test('/health is ok while serving', async () => {
+    const res = await fetch(`${served.url}/health`);
+    expect([res.status, await res.json()]).toEqual([200, { status: 'ok' }]);
   });
 
   test('unknown route is a 404', async () => {
