@@ -2,6 +2,15 @@ export { type DrawnSample, drawMissing, planSamples, type SamplePlan } from './c
 export { inBatches } from './cache/in-batches';
 export { renderedPrompt, sampleKey } from './cache/sample-key';
 export { type KeyedRecord, SampleLog, type SampleLogOptions } from './cache/sample-log';
+export {
+  type ContinuousEngine,
+  type ContinuousEngineOptions,
+  createContinuousEngine,
+  type ModelParts,
+  type SampleDelta,
+  type SubmitOptions,
+  type SwapResult,
+} from './local/continuous';
 export { createLocalEngine, type EngineTokenizer, type LocalEngineOptions } from './local/engine';
 export { chooseToken, type TokenChoice, type TokenChoiceParams } from './logits';
 export { createOpenAIEngine, type OpenAIEngineOptions } from './openai/engine';
@@ -10,8 +19,20 @@ export { EndpointError, type RetryOptions } from './openai/retry';
 export { resolveSamplingParams } from './params';
 export { createRng, deriveSeed, hashString, type Uniform } from './rng';
 export { createSampler, type Sampler } from './sampler';
-export { engineFromCheckpoint, type LocalCheckpointEngine } from './serve/from-checkpoint';
-export { createServeHandler, type ServeOptions, startServer } from './serve/server';
+export {
+  engineFromCheckpoint,
+  type LocalCheckpointEngine,
+  loadModelParts,
+  servingEngineFromCheckpoint,
+} from './serve/from-checkpoint';
+export {
+  createServe,
+  createServeHandler,
+  type RunningServer,
+  type ServeController,
+  type ServeOptions,
+  startServer,
+} from './serve/server';
 export { StopMatcher } from './stop';
 export type {
   ChatMessage,
