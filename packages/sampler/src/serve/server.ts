@@ -76,13 +76,19 @@ function isContinuous(engine: Engine): engine is ContinuousEngine {
 }
 
 /** Errors a plain engine throws for input it cannot take: the caller's fault. */
-const ENGINE_INPUT_ERROR = /exceeds|outside the model's vocabulary|empty after tokenisation|chat template/;
+const ENGINE_INPUT_ERROR = /exceeds|outside the model's vocabulary|empty after tokenisation|chat template|maxBatchRows/;
 
 class ClientGone extends Error {}
 
 export function createServe(options: ServeOptions): ServeController {
   const { engine, modelName } = options;
   const continuous = isContinuous(engine) ? engine : null;
+  if (continuous && options.maxN !== undefined && options.maxN > continuous.maxBatchRows) {
+    throw new Error(
+      `serve: maxN ${options.maxN} is more than the engine's maxBatchRows ${continuous.maxBatchRows}; ` +
+        "a request's n rows must fit in one batch",
+    );
+  }
   const bodyLimit = options.maxBodyBytes ?? 8 * 1024 * 1024;
   const timeoutMs = options.requestTimeoutMs ?? 600_000;
   const limits = (): RequestLimits => ({
@@ -114,14 +120,7 @@ export function createServe(options: ServeOptions): ServeController {
 
   /** A plain engine, one request at a time (it batches within a request). */
   function plainGenerate(parsed: ParsedRequest): Promise<Completion[]> {
-    const run = serial.then(async () => {
-      try {
-        return (await engine.generate([parsed.request], parsed.params))[0]!;
-      } catch (error) {
-        const message = (error as Error).message;
-        throw ENGINE_INPUT_ERROR.test(message) ? new HttpError(message) : error;
-      }
-    });
+    const run = serial.then(async () => (await engine.generate([parsed.request], parsed.params))[0]!);
     serial = run.catch(() => undefined);
     return run;
   }
@@ -160,13 +159,20 @@ export function createServe(options: ServeOptions): ServeController {
     res.on('close', onClose);
     const sse = (payload: unknown) => res.write(`data: ${JSON.stringify(payload)}\n\n`);
     const usageField = parsed.stream && parsed.includeUsage;
-    const run = (onDelta?: (deltas: SampleDelta[]) => void): Promise<Completion[]> => {
-      if (continuous) return continuous.submit(parsed.request, parsed.params, { signal: abort.signal, onDelta });
-      // A plain engine cannot be stopped; answer when the limit passes and let it finish in the background.
-      return Promise.race([
-        plainGenerate(parsed),
-        new Promise<never>((_, reject) => abort.signal.addEventListener('abort', () => reject(abort.signal.reason))),
-      ]);
+    const run = async (onDelta?: (deltas: SampleDelta[]) => void): Promise<Completion[]> => {
+      try {
+        if (continuous)
+          return await continuous.submit(parsed.request, parsed.params, { signal: abort.signal, onDelta });
+        // A plain engine cannot be stopped; answer when the limit passes and let it finish in the background.
+        return await Promise.race([
+          plainGenerate(parsed),
+          new Promise<never>((_, reject) => abort.signal.addEventListener('abort', () => reject(abort.signal.reason))),
+        ]);
+      } catch (error) {
+        // Input the engine cannot take (too long, unknown tokens, no chat template) is the caller's error.
+        const message = error instanceof Error ? error.message : '';
+        throw !(error instanceof HttpError) && ENGINE_INPUT_ERROR.test(message) ? new HttpError(message) : error;
+      }
     };
     try {
       if (!parsed.stream) {
