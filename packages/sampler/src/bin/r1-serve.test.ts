@@ -123,7 +123,7 @@ describe('r1-serve over a real checkpoint', () => {
   });
 
   test('SIGTERM drains: the stream in flight finishes, new requests and /health get 503, then exit 0', async () => {
-    const res = await post('/v1/completions', { prompt: 'abc', max_tokens: 500, temperature: 0, stream: true });
+    const res = await post('/v1/completions', { prompt: 'abc', max_tokens: 700, temperature: 0, stream: true });
     const reader = res.body!.getReader();
     const decoder = new TextDecoder();
     let text = decoder.decode((await reader.read()).value, { stream: true }); // the first chunk: decoding has begun
