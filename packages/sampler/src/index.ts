@@ -2,15 +2,15 @@ export { type DrawnSample, drawMissing, planSamples, type SamplePlan } from './c
 export { inBatches } from './cache/in-batches';
 export { renderedPrompt, sampleKey } from './cache/sample-key';
 export { type KeyedRecord, SampleLog, type SampleLogOptions } from './cache/sample-log';
-export {
-  type ContinuousEngine,
-  type ContinuousEngineOptions,
-  createContinuousEngine,
-  type ModelParts,
-  type SampleDelta,
-  type SubmitOptions,
-  type SwapResult,
-} from './local/continuous';
+export { createContinuousEngine } from './local/continuous';
+export type {
+  ContinuousEngine,
+  ContinuousEngineOptions,
+  ModelParts,
+  SampleDelta,
+  SubmitOptions,
+  SwapResult,
+} from './local/continuous-types';
 export { createLocalEngine, type EngineTokenizer, type LocalEngineOptions } from './local/engine';
 export { chooseToken, type TokenChoice, type TokenChoiceParams } from './logits';
 export { createOpenAIEngine, type OpenAIEngineOptions } from './openai/engine';

@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { resolveSamplingParams } from '../params';
 import type { Completion, GenerationRequest, SamplingParams } from '../types';
 import { concatCaches, trimCache } from './cache-rows';
-import { type ContinuousEngine, createContinuousEngine, type SampleDelta } from './continuous';
+import { createContinuousEngine } from './continuous';
+import type { ContinuousEngine, SampleDelta } from './continuous-types';
 import { createLocalEngine, type EngineTokenizer } from './engine';
 
 /** Characters 'a'..'z', ' ', '.', digits → ids 1..; id 0 is EOS (the seam tokenizer of engine.test.ts). */

@@ -5,7 +5,8 @@
  */
 import { loadModel, loadTokenizer, type Model, type Tokenizer } from '@r1/model';
 import { createChatRenderer, parseTokenizerConfig } from '@r1/templates';
-import { type ContinuousEngine, createContinuousEngine, type ModelParts } from '../local/continuous';
+import { createContinuousEngine } from '../local/continuous';
+import type { ContinuousEngine, ModelParts } from '../local/continuous-types';
 import { createLocalEngine } from '../local/engine';
 import type { ChatMessage, Engine } from '../types';
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { buildCharTokenizer, createModel, saveModel } from '@r1/model';
 import OpenAI, { APIError } from 'openai';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { ContinuousEngine } from '../local/continuous';
+import type { ContinuousEngine } from '../local/continuous-types';
 import { createSampler } from '../sampler';
 import { engineFromCheckpoint, loadModelParts, servingEngineFromCheckpoint } from './from-checkpoint';
 import { type RunningServer, startServer } from './server';

@@ -3,7 +3,7 @@
  * (`text_completion` chunks, `chat.completion.chunk`), with `logprobs` in each API's shape, vLLM's `token_ids`, and
  * `usage`. Pure functions from completions/deltas to JSON-ready objects; writing them is `server.ts`'s job.
  */
-import type { SampleDelta } from '../local/continuous';
+import type { SampleDelta } from '../local/continuous-types';
 import type { Completion, FinishReason } from '../types';
 
 export interface ResponseContext {

@@ -17,7 +17,7 @@
  * Errors are OpenAI-style: `{"error": {"message", "type", "param", "code"}}`.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { ContinuousEngine, ModelParts, SampleDelta } from '../local/continuous';
+import type { ContinuousEngine, ModelParts, SampleDelta } from '../local/continuous-types';
 import type { Completion, Engine } from '../types';
 import { asHttpError, HttpError } from './http-error';
 import {

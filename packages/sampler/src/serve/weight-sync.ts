@@ -15,7 +15,7 @@
  * `recapture_cuda_graph`, `token_step`) are accepted and have nothing to act on here (no prefix cache, no CUDA).
  */
 import { resolve } from 'node:path';
-import type { ContinuousEngine, ModelParts } from '../local/continuous';
+import type { ContinuousEngine, ModelParts } from '../local/continuous-types';
 
 export interface WeightSyncOptions {
   /** The engine to swap weights in; null when the server runs over an engine that cannot swap. */
