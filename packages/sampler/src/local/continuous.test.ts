@@ -1,4 +1,5 @@
 import { createModel, type Model, tf } from '@r1/model';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { resolveSamplingParams } from '../params';
 import type { Completion, GenerationRequest, SamplingParams } from '../types';
@@ -110,6 +111,45 @@ describe('continuous-batching engine', () => {
       expect(ids(r)).toEqual(ids(alone[i]!));
       expect(r.map((c) => c.text)).toEqual(alone[i]!.map((c) => c.text));
     });
+  });
+
+  test('property: whatever step each request joins at, it gets what it gets alone', async () => {
+    const request = fc.record({
+      prompt: fc.stringMatching(/^[a-z. ]{1,12}$/),
+      n: fc.integer({ min: 1, max: 3 }),
+      maxNewTokens: fc.integer({ min: 1, max: 10 }),
+      temperature: fc.constantFrom(0, 1),
+      seed: fc.nat(1000),
+      at: fc.integer({ min: 0, max: 8 }),
+    });
+    await fc.assert(
+      fc.asyncProperty(fc.array(request, { minLength: 1, maxLength: 4 }), async (requests) => {
+        const start = (r: (typeof requests)[number]) =>
+          engine.submit(
+            { prompt: r.prompt, seed: r.seed },
+            params({ n: r.n, maxNewTokens: r.maxNewTokens, temperature: r.temperature }),
+          );
+        const alone: Completion[][] = [];
+        for (const r of requests) alone.push(await start(r));
+        // A pacing request counts decode steps; request i joins after `at` of them.
+        const together: Promise<Completion[]>[] = [];
+        let steps = 0;
+        const joinDue = () => {
+          for (const [i, r] of requests.entries()) if (r.at === steps) together[i] = start(r);
+        };
+        joinDue();
+        await engine.submit({ prompt: 'pace', seed: 1 }, params({ maxNewTokens: 9 }), {
+          onDelta: () => {
+            steps++;
+            joinDue();
+          },
+        });
+        for (const [i, r] of requests.entries()) together[i] ??= start(r);
+        const results = await Promise.all(together);
+        for (const [i, r] of results.entries()) expect(ids(r)).toEqual(ids(alone[i]!));
+      }),
+      { numRuns: 12 },
+    );
   });
 
   test('streamed deltas add up to the completions, with the finish reason on each last delta', async () => {
