@@ -103,6 +103,32 @@ describe('r1-serve protocol', () => {
     expect((res.json.error as { message: string }).message).toMatch(message);
   });
 
+  test('chat takes text content parts and the developer role (as the newer OpenAI clients send them)', async () => {
+    const { status, json } = await post('/v1/chat/completions', {
+      messages: [
+        { role: 'developer', content: 'be' },
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'h' },
+            { type: 'text', text: 'i' },
+          ],
+        },
+      ],
+      max_tokens: 40,
+      seed: 1,
+      user: 'someone',
+      metadata: { run: 'x' },
+    });
+    expect(status).toBe(200);
+    expect((json.choices as { message: { content: string } }[])[0]!.message.content).toBe('ih:resu|eb:metsys#0#1');
+    const image = await post('/v1/chat/completions', {
+      messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'x' } }] }],
+    });
+    expect(image.status).toBe(400);
+    expect((image.json.error as { message: string }).message).toMatch(/content\[0\] must be a text part/);
+  });
+
   test('chat validates messages', async () => {
     const res = await post('/v1/chat/completions', { messages: [{ role: 'robot', content: 'hi' }] });
     expect(res.status).toBe(400);
