@@ -6,6 +6,8 @@ usage:
   r1-eval run (--model DIR | --endpoint URL) --benchmark NAME [--data FILE] --out DIR [options]
   r1-eval run (--model DIR | --endpoint URL) --benchmark code --data FILE
               --code-format apps|code_contests|codeforces|livecodebench --out DIR [options]
+  r1-eval run … --queue redis://HOST:PORT/DB      the same run, its samples drawn by workers (a coordinator)
+  r1-eval worker --queue redis://HOST:PORT/DB (--model DIR | --endpoint URL …) [--concurrency N]
   r1-eval score --input FILE.jsonl [--k 1,4,16] [--code-timeout S] [--code-memory-mb N] [--details FILE]
   r1-eval compare RUN_A RUN_B [--json]
 
@@ -79,11 +81,52 @@ sampling (defaults follow the R1 paper):
 output:
   --out DIR              output directory (required)
 
+work queue (BullMQ on Redis; see r1-eval worker --help):
+  --queue URL            redis://HOST:PORT/DB: this run becomes a coordinator. It enqueues one job per problem's
+                         missing samples and appends what workers return to results.jsonl; the outputs are those
+                         of a local run. --model/--endpoint name the model the workers must serve (a checkpoint is
+                         not loaded here). Rerun after a crash or kill -9: rows in results.jsonl are not enqueued
+                         again, results workers finished meanwhile are taken from Redis, queued jobs are not
+                         duplicated. Redis must have maxmemory-policy noeviction.
+  --queue-name NAME      queue name in that Redis (default r1-eval); workers use the same
+  (--max-retries N sets the attempts of a job: 1 + N, with exponential backoff)
+
 Scoring: math answers with the math verifier (the last <answer> block, else the text after </think>, else the
 whole completion; 0.5, \\frac12 and 1/2 are equal); countdown equations (last <answer> block) must use every given
 number once and hit the target. Code: the last fenced block after </think> (\`\`\`python, \`\`\`cpp, \`\`\`js …;
 untagged is python) must pass every test. cons@k votes over verifier equivalence classes (code: the same program
 up to line-end whitespace). The 95% CI of pass@1 is a percentile bootstrap over problems (10,000 resamples, seed 0).
+`;
+
+export const WORKER_HELP = `usage: r1-eval worker --queue redis://HOST:PORT/DB (--model DIR [--backend NAME]
+                      | --endpoint URL [--api-model NAME] [--api-key-env VAR] [--timeout S] [--return-token-ids])
+                      [--concurrency N] [--queue-name NAME] [--rate-limit MAX/SECONDS] [--lock-seconds S]
+                      [--exit-when-idle S]
+
+Processes the jobs of queued runs (r1-eval run --queue): generates each job's samples, scores them, and hands the
+records back through Redis. Start as many as you like, on any machine that reaches the Redis server. Sample j of a
+problem is drawn from its own seeded stream, so the samples equal a single-process run's whichever worker draws
+them.
+
+  --queue URL            the coordinator's Redis (required)
+  --queue-name NAME      the coordinator's queue name (default r1-eval)
+  --model DIR            the coordinator's checkpoint, at the same absolute path (samples are keyed by it); a job
+                         for another model is put back for another worker and this worker stops (exit 1)
+  --endpoint URL         the coordinator's OpenAI-compatible server; --api-model, --api-key-env, --timeout and
+                         --return-token-ids as in run
+  --concurrency N        jobs at once (default 1 with --model, 4 with --endpoint); a local model generates one
+                         job at a time, the rest overlap scoring and Redis
+  --rate-limit MAX/S     at most MAX jobs per S seconds across all workers of the queue (BullMQ's limiter)
+  --lock-seconds S       lock of an active job (default 30): a worker killed mid-job leaves a stalled job that
+                         another worker takes over after about 2×S seconds
+  --exit-when-idle S     stop once the queue has had no unfinished job (waiting, active, waiting for a retry)
+                         for S seconds (default: run until SIGTERM or Ctrl-C)
+
+Failures: a 429 from the endpoint pauses the whole queue (every worker) and puts the job back without using an
+attempt; a 500, a timeout or a dropped connection fails the attempt and the queue retries the job with exponential
+backoff (the coordinator's --max-retries). A job the model can never serve (--max-tokens beyond a checkpoint's
+context, a chat prompt without a chat template) fails at once. Delivery is at least once, results are effectively
+once: the first result stored for a job wins and a duplicate delivery records nothing.
 `;
 
 export const SCORE_HELP = `usage: r1-eval score --input FILE.jsonl [--k 1,4,16] [--code-timeout S] [--code-memory-mb N]

@@ -4,14 +4,16 @@
  * it in-process; cli.ts is the thin executable around it.
  */
 import { compareCommand, parseCompareArgs } from './compare';
-import { COMPARE_HELP, MAIN_HELP, RUN_HELP, SCORE_HELP } from './help';
+import { COMPARE_HELP, MAIN_HELP, RUN_HELP, SCORE_HELP, WORKER_HELP } from './help';
 import type { Io } from './io';
 import { runCommand } from './run';
 import { parseRunArgs } from './run-options';
 import { parseScoreArgs, scoreCommand } from './score';
 import { didYouMean, UsageError } from './usage-error';
+import { workerCommand } from './worker-command';
+import { parseWorkerArgs } from './worker-options';
 
-const COMMANDS = ['run', 'score', 'compare'] as const;
+const COMMANDS = ['run', 'worker', 'score', 'compare'] as const;
 
 export async function main(argv: readonly string[], io: Io): Promise<number> {
   const [command, ...rest] = argv;
@@ -21,6 +23,11 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         const options = parseRunArgs(rest);
         if (options === 'help') return help(io, RUN_HELP);
         return await runCommand(options, io);
+      }
+      case 'worker': {
+        const options = parseWorkerArgs(rest);
+        if (options === 'help') return help(io, WORKER_HELP);
+        return await workerCommand(options, io);
       }
       case 'score': {
         const options = parseScoreArgs(rest);

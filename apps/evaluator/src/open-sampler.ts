@@ -1,11 +1,12 @@
 /**
  * Opens the sampler of a run: a local checkpoint (tfjs backend initialised first) or an OpenAI-compatible endpoint
- * (its model name looked up at /v1/models when not given, which doubles as a fast reachability check).
-
+ * (its model name looked up at /v1/models when not given, which doubles as a fast reachability check), or, for a
+ * queued run's coordinator, only the model's identity.
  */
-import { existsSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { initBackend } from '@r1/model';
+import { connectRedis } from '@r1/queue';
 import {
   createOpenAIEngine,
   createSampler,
@@ -23,11 +24,17 @@ export interface OpenedSampler {
   /** Human-readable model name for reports. */
   label: string;
   close(): Promise<void>;
+  /** A local checkpoint's context (max_position_embeddings) and whether it has a chat template; null for endpoints. */
+  local: { context: number; chatTemplate: boolean } | null;
 }
 
-export async function openSampler(o: RunOptions, io: Io): Promise<OpenedSampler> {
+/**
+ * `engineRetries` replaces --max-retries for generation requests (not for the model lookup): a queue worker passes 0
+ * so that a 429 or a 500 reaches the queue, which rate-limits or retries the job.
+ */
+export async function openSampler(o: RunOptions, io: Io, engineRetries?: number): Promise<OpenedSampler> {
   if (o.model !== null) return openLocal(o.model, o, io);
-  return openEndpoint(o.endpoint!, o, io);
+  return openEndpoint(o.endpoint!, o, io, engineRetries);
 }
 
 async function openLocal(modelDir: string, o: RunOptions, io: Io): Promise<OpenedSampler> {
@@ -56,7 +63,12 @@ async function openLocal(modelDir: string, o: RunOptions, io: Io): Promise<Opene
     throw new UsageError(problem, 'run');
   }
   const sampler = createSampler(engine);
-  return { sampler, label: dir, close: () => sampler.close() };
+  return {
+    sampler,
+    label: dir,
+    close: () => sampler.close(),
+    local: { context, chatTemplate: tokenizer.chatTemplate !== undefined },
+  };
 }
 
 /** The one model an endpoint serves, from GET /v1/models. */
@@ -71,7 +83,12 @@ async function discoverModel(baseUrl: string, apiKey: string | undefined, o: Run
   throw new UsageError(`the endpoint serves ${ids.join(', ')}; pick one with --api-model NAME`, 'run');
 }
 
-async function openEndpoint(endpoint: string, o: RunOptions, io: Io): Promise<OpenedSampler> {
+async function openEndpoint(
+  endpoint: string,
+  o: RunOptions,
+  io: Io,
+  engineRetries = o.maxRetries,
+): Promise<OpenedSampler> {
   let apiKey: string | undefined;
   if (o.apiKeyEnv !== null) {
     apiKey = io.env[o.apiKeyEnv];
@@ -86,10 +103,54 @@ async function openEndpoint(endpoint: string, o: RunOptions, io: Io): Promise<Op
     model,
     ...(apiKey === undefined ? {} : { apiKey }),
     concurrency: o.batch,
-    maxRetries: o.maxRetries,
+    maxRetries: engineRetries,
     timeoutMs: o.timeoutSeconds * 1000,
     returnTokenIds: o.returnTokenIds,
   });
   const sampler = createSampler(engine);
-  return { sampler, label: `${model} @ ${baseUrl}`, close: () => sampler.close() };
+  return { sampler, label: `${model} @ ${baseUrl}`, close: () => sampler.close(), local: null };
+}
+
+/**
+ * The model side of a queued run's coordinator, which generates nothing itself: the same model id and label as
+ * `openSampler` (so keys, run.json and reports are those of a local run) and a sampler that refuses to generate.
+ * A local checkpoint is not loaded — only its config.json is read, to check --max-tokens against its context —
+ * and an endpoint is asked for its model name as in a local run.
+ */
+export async function openCoordinatorModel(o: RunOptions, io: Io): Promise<OpenedSampler> {
+  let modelId: string;
+  let label: string;
+  if (o.model !== null) {
+    const dir = resolve(o.model);
+    const configPath = join(dir, 'config.json');
+    if (!existsSync(configPath)) {
+      throw new UsageError(`--model ${o.model}: no config.json there (give a checkpoint directory)`, 'run');
+    }
+    const config = JSON.parse(readFileSync(configPath, 'utf8')) as { max_position_embeddings?: number };
+    const context = config.max_position_embeddings;
+    if (context !== undefined && o.maxTokens >= context) {
+      throw new UsageError(
+        `--max-tokens ${o.maxTokens} does not fit this checkpoint's context of ${context} tokens ` +
+          `(max_position_embeddings); pass --max-tokens N with N + the prompt length ≤ ${context}`,
+        'run',
+      );
+    }
+    modelId = dir;
+    label = dir;
+  } else {
+    const opened = await openEndpoint(o.endpoint!, o, io);
+    await opened.close();
+    modelId = opened.sampler.modelId;
+    label = opened.label;
+  }
+  // Redis is checked (reachable, noeviction) before anything in --out is touched, like the model.
+  (await connectRedis(o.queue!, { field: '--queue' })).disconnect();
+  const sampler: Sampler = {
+    modelId,
+    generate: async () => {
+      throw new Error('internal: a queued run generated locally; every sample must come from the queue');
+    },
+    close: async () => {},
+  };
+  return { sampler, label, close: async () => {}, local: null };
 }

@@ -7,6 +7,7 @@
  * the run starts.
  */
 import { parseArgs } from 'node:util';
+import { parseRedisUrl } from '@r1/queue';
 import { didYouMean, UsageError } from './usage-error';
 
 export const TEMPLATES = ['r1-zero', 'chat', 'raw'] as const;
@@ -23,6 +24,28 @@ export const CODE_BENCHMARK = 'code';
 /** The code dataset layouts @r1/tasks reads (the same names as its CODE_FORMATS). */
 export const CODE_FORMATS = ['apps', 'code_contests', 'codeforces', 'livecodebench'] as const;
 export type CodeFormatName = (typeof CODE_FORMATS)[number];
+
+/** The queue name coordinators and workers use unless given --queue-name. */
+export const DEFAULT_QUEUE_NAME = 'r1-eval';
+
+/** Checks a queue URL and name; shared by `run --queue` and `worker`. */
+export function checkQueueFlags(url: string | null, name: string, command: string, nameGiven: boolean): void {
+  if (url === null) {
+    if (nameGiven) throw new UsageError('--queue-name applies with --queue URL only', command);
+    return;
+  }
+  try {
+    parseRedisUrl(url, '--queue');
+  } catch (error) {
+    throw new UsageError((error as Error).message, command);
+  }
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(name)) {
+    throw new UsageError(
+      `--queue-name must be letters, digits, '.', '_' or '-' (no ':'), at most 100 characters, got '${name}'`,
+      command,
+    );
+  }
+}
 
 export interface RunOptions {
   /** Local checkpoint directory to sample from. Give exactly one of `model` and `endpoint`. */
@@ -97,6 +120,13 @@ export interface RunOptions {
   instruction: string | null;
   /** Problems per sampler call: the local batch, or the requests in flight at an endpoint. Default 8. */
   batch: number;
+  /**
+   * Redis URL (`redis://HOST:PORT/DB`) of a work queue: the run becomes a coordinator that enqueues one job per
+   * problem's missing samples and appends what `r1-eval worker` processes return. Default: none (sample here).
+   */
+  queue: string | null;
+  /** Name of the queue in that Redis; the workers must use the same. Default 'r1-eval'. Queue only. */
+  queueName: string;
   /** Output directory: results.jsonl (the resumable sample cache), run.json, summary.json, report.md, report.html. */
   out: string;
 }
@@ -132,6 +162,8 @@ export const DEFAULT_RUN_OPTIONS: Readonly<Omit<RunOptions, 'out'>> = Object.fre
   template: 'chat',
   instruction: null,
   batch: 8,
+  queue: null,
+  queueName: DEFAULT_QUEUE_NAME,
 });
 
 const KEYS = [...Object.keys(DEFAULT_RUN_OPTIONS), 'out'];
@@ -191,6 +223,7 @@ export function resolveRunOptions(partial: Partial<RunOptions>): RunOptions {
     fail(`--instruction applies to --template chat only (r1-zero has its own wording; raw sends the problem as is)`);
   }
   checkBenchmark(o);
+  checkQueueFlags(o.queue, o.queueName, 'run', partial.queueName !== undefined);
   return o;
 }
 
@@ -344,6 +377,8 @@ const FLAGS = {
   template: { type: 'string' },
   instruction: { type: 'string' },
   batch: { type: 'string' },
+  queue: { type: 'string' },
+  'queue-name': { type: 'string' },
   out: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -441,6 +476,8 @@ export function parseRunArgs(argv: readonly string[]): RunOptions | 'help' {
   set('template', str('template') as TemplateName | undefined);
   set('instruction', str('instruction'));
   set('batch', int('batch'));
+  set('queue', str('queue'));
+  set('queueName', str('queue-name'));
   set('out', str('out'));
   return resolveRunOptions(partial);
 }

@@ -2,6 +2,9 @@
  * `r1-eval run`: load the problems, open the sampler, claim the output directory, then `evaluate()` with
  * results.jsonl as the resumable sample cache, and write summary.json, report.md and report.html.
  *
+ * With --queue the run is a coordinator (queued-run.ts): workers draw and score the samples, this process appends
+ * them to results.jsonl, then summarises exactly as a local run does.
+ *
  * Order matters for safety: the problems are loaded and validated, and the sampler opened (endpoint reachable,
  * checkpoint loadable), before anything in --out is touched. Samples are appended and fsynced batch by batch, so a
  * failure or kill -9 at any point keeps every sample already drawn, and rerunning the same command resumes.
@@ -10,6 +13,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   type EvalAggregate,
+  type EvalProgress,
   evaluate,
   type ReportMeta,
   renderEvalHtml,
@@ -19,10 +23,11 @@ import {
 } from '@r1/eval';
 import { checkSandbox } from './code-judge';
 import type { Io } from './io';
-import { openSampler } from './open-sampler';
+import { openCoordinatorModel, openSampler } from './open-sampler';
 import { loadProblems } from './problems';
 import { createProgress } from './progress';
 import { defaultInstruction, promptTemplate } from './prompt';
+import { fillThroughQueue } from './queued-run';
 import type { RunOptions } from './run-options';
 import { claimOutDir } from './run-record';
 import { createEquivalence, createScorer } from './scoring';
@@ -53,7 +58,7 @@ export async function runCommand(o: RunOptions, io: Io): Promise<number> {
   // Fail closed before a sample is drawn: without bwrap and a cgroup no program can be judged.
   if (bench.scoring === 'code') await checkSandbox();
   const instruction = o.template === 'chat' ? (o.instruction ?? defaultInstruction(bench.scoring)) : '';
-  const opened = await openSampler(o, io);
+  const opened = o.queue === null ? await openSampler(o, io) : await openCoordinatorModel(o, io);
   try {
     const { sampler } = opened;
     mkdirSync(o.out, { recursive: true });
@@ -91,19 +96,34 @@ export async function runCommand(o: RunOptions, io: Io): Promise<number> {
       memoryMb: o.codeMemoryMb,
       earlyStop: true,
     });
+    const template = promptTemplate(o.template, instruction);
+    const params = { temperature: o.temperature, topP: o.topP, maxNewTokens: o.maxTokens, seed: o.seed };
     let result: Awaited<ReturnType<typeof evaluate>>;
     try {
+      if (o.queue !== null) {
+        // Workers generate and score; this fills results.jsonl, and evaluate() below only summarises it.
+        await fillThroughQueue({
+          o,
+          problems: bench.problems,
+          scoring: bench.scoring,
+          modelId: sampler.modelId,
+          template,
+          params,
+          cache,
+          io,
+        });
+      }
       result = await evaluate({
         dataset: bench.problems,
         sampler,
-        template: promptTemplate(o.template, instruction),
+        template,
         k: o.k,
-        params: { temperature: o.temperature, topP: o.topP, maxNewTokens: o.maxTokens, seed: o.seed },
+        params,
         score: (completion, problem) => scorer.score(completion, problem),
         equivalent: createEquivalence(bench.scoring),
         cache,
         batchProblems: o.batch,
-        onProgress: (p) => progress.update(p),
+        ...(o.queue === null ? { onProgress: (p: EvalProgress) => progress.update(p) } : {}),
       });
     } catch (error) {
       progress.done();

@@ -1,0 +1,22 @@
+export { type ConnectOptions, checkRedis, connectRedis, maxmemoryPolicy, QueueConnectionError } from './connect';
+export {
+  type CoordinatorOptions,
+  type CoordinatorProgress,
+  type CoordinatorReport,
+  type FailedJob,
+  type QueueJob,
+  QueueJobsFailed,
+  runCoordinator,
+} from './coordinator';
+export { RateLimited, Unprocessable, WrongWorker } from './errors';
+export { canonicalJson, jobId } from './job-id';
+export { formatQueueProgress, formatSeconds } from './progress';
+export { parseRedisUrl, QueueUrlError, type RedisTarget } from './redis-url';
+export { type ResultEnvelope, resultKeys, storeResult } from './results';
+export {
+  DEFAULT_RESULT_TTL_SECONDS,
+  type QueueWorker,
+  startWorker,
+  type WorkerEvent,
+  type WorkerOptions,
+} from './worker';
