@@ -7,7 +7,7 @@
  * It does not create queues or workers (coordinator.ts and worker.ts do).
  */
 import type { ConnectionOptions } from 'bullmq';
-import { Redis, type RedisOptions } from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
 import { parseRedisUrl, type RedisTarget } from './redis-url';
 
 /** Redis is unreachable, refuses us, or is configured in a way BullMQ cannot work with. */
@@ -43,7 +43,8 @@ export interface ConnectOptions {
 export async function connectRedis(url: string, options: ConnectOptions = {}): Promise<Redis> {
   const target = parseRedisUrl(url, options.field ?? 'url');
   const timeoutMs = options.timeoutMs ?? 5000;
-  const redis = new Redis({ ...redisOptions(target), lazyConnect: true, connectTimeout: timeoutMs });
+  const { Redis: RedisClient } = await import('ioredis');
+  const redis = new RedisClient({ ...redisOptions(target), lazyConnect: true, connectTimeout: timeoutMs });
   let lastError: Error | null = null;
   const onError = (error: Error) => {
     lastError = error;

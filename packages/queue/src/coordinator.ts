@@ -12,7 +12,7 @@
  * The caller's `onResult` is called once per job, in arrival order, and awaited; it is where results become durable
  * (r1-eval appends and fsyncs results.jsonl). The coordinator itself keeps nothing on disk.
  */
-import { type Job, type JobsOptions, Queue } from 'bullmq';
+import type { Job, JobsOptions, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { connectRedis, redisOptions } from './connect';
 import { parseRedisUrl } from './redis-url';
@@ -97,6 +97,8 @@ export async function runCoordinator<J, R>(options: CoordinatorOptions<J, R>): P
   const reader = redis.duplicate();
   reader.on('error', () => {});
   redis.on('error', () => {});
+  // Loaded here, not at import: a CLI that only parses a queue URL does not pay for BullMQ.
+  const { Queue } = await import('bullmq');
   const queue = new Queue(options.queueName, { connection: redisOptions(target) });
   queue.on('error', () => {});
   try {

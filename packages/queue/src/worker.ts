@@ -12,7 +12,7 @@
  * The processor must therefore not block the event loop for longer than the lock duration.
  */
 import { hostname } from 'node:os';
-import { DelayedError, type Job, Queue, RateLimitError, UnrecoverableError, Worker } from 'bullmq';
+import type { Job } from 'bullmq';
 import { connectRedis, redisOptions } from './connect';
 import { RateLimited, Unprocessable, WrongWorker } from './errors';
 import { parseRedisUrl } from './redis-url';
@@ -70,6 +70,8 @@ export async function startWorker<J, R>(options: WorkerOptions<J, R>): Promise<Q
   const keys = resultKeys(options.queueName);
   const name = options.name ?? `${hostname()}:${process.pid}`;
   const ttl = options.resultTtlSeconds ?? DEFAULT_RESULT_TTL_SECONDS;
+  // Loaded here, not at import: a CLI that only parses a queue URL does not pay for BullMQ.
+  const { DelayedError, Queue, RateLimitError, UnrecoverableError, Worker } = await import('bullmq');
   const queue = new Queue(options.queueName, { connection });
   const stats = { completed: 0, duplicates: 0, failed: 0, rateLimited: 0 };
   const emit = (event: WorkerEvent) => options.onEvent?.(event);
