@@ -5,7 +5,7 @@
  *   r1-train demo                         the built-in R1-Zero demo (what `pnpm start` runs)
  *   r1-train r1 [--config FILE] [--out DIR] [--resume]                                     (commands/r1.ts)
  *   r1-train zero [--config FILE] [--resume DIR] [--moe] [--max-steps N]
- *   r1-train pretrain [--world arith|r1] [--out DIR] [--seed N] [--steps N]
+ *   r1-train pretrain [--world arith|r1|code] [--out DIR] [--seed N] [--steps N]
  *   r1-train sft --model DIR --data FILE --out DIR [--config FILE.yaml] [--resume DIR] …   (commands/sft.ts)
  */
 import { dirname, isAbsolute, join, resolve } from 'node:path';
@@ -19,6 +19,7 @@ import { sampleCommand } from './commands/sample';
 import { sftCommand } from './commands/sft';
 import { runZero } from './pipelines/zero';
 import {
+  DEFAULT_CODE_PRETRAIN_OPTIONS,
   DEFAULT_PRETRAIN_OPTIONS,
   DEFAULT_R1_PRETRAIN_OPTIONS,
   DEFAULT_STUDENT_PRETRAIN_OPTIONS,
@@ -35,7 +36,7 @@ const USAGE = `usage:
   r1-train demo                                   run the built-in R1-Zero demo (configs/demo.yaml)
   r1-train zero [--config FILE] [--resume DIR] [--moe] [--max-steps N]
                                                   R1-Zero GRPO from a base checkpoint
-  r1-train pretrain [--world arith|r1] [--student] [--out DIR] [--seed N] [--steps N]
+  r1-train pretrain [--world arith|r1|code] [--student] [--out DIR] [--seed N] [--steps N]
                                                   build a base model from a seed (arith: the demo's; r1: the R1 pipeline's;
                                                   --student: distill-vs-rl's small student)
   r1-train r1 [--config FILE] [--out DIR] [--resume]
@@ -156,7 +157,9 @@ async function main(): Promise<void> {
           ? DEFAULT_STUDENT_PRETRAIN_OPTIONS
           : world === 'r1'
             ? DEFAULT_R1_PRETRAIN_OPTIONS
-            : DEFAULT_PRETRAIN_OPTIONS;
+            : world === 'code'
+              ? DEFAULT_CODE_PRETRAIN_OPTIONS
+              : DEFAULT_PRETRAIN_OPTIONS;
       await initBackend();
       const out =
         typeof values.out === 'string'
@@ -164,7 +167,7 @@ async function main(): Promise<void> {
           : join(
               APP_DIR,
               'checkpoints',
-              values.student === true ? 'student-r1' : world === 'r1' ? 'base-r1' : 'base-arith',
+              values.student === true ? 'student-r1' : world === 'arith' ? 'base-arith' : `base-${world}`,
             );
       const seed = int('seed') ?? defaults.seed;
       const steps = int('steps') ?? defaults.sft.steps;

@@ -18,21 +18,22 @@ import {
   type Tokenizer,
   trainBpeTokenizer,
 } from '@r1/model';
+import { buildCodeCorpus, type CodeCorpusOptions, DEFAULT_CODE_CORPUS_OPTIONS } from './world/code-corpus';
 import { buildCorpus, type CorpusOptions, DEFAULT_CORPUS_OPTIONS } from './world/corpus';
 import { CHINESE_CHARACTERS } from './world/languages';
 import { buildR1Corpus, DEFAULT_R1_CORPUS_OPTIONS, type R1CorpusOptions } from './world/r1-corpus';
 
 /** The synthetic worlds a base model can be pretrained on. */
-export const WORLDS = ['arith', 'r1'] as const;
+export const WORLDS = ['arith', 'r1', 'code'] as const;
 export type World = (typeof WORLDS)[number];
 
 export interface PretrainOptions {
   /** Checkpoint directory to write. */
   out: string;
   seed: number;
-  /** Which corpus: 'arith' (R1-Zero demo) or 'r1' (the R1 pipeline's world). Default 'arith'. */
+  /** Which corpus: 'arith' (R1-Zero demo), 'r1' (the R1 pipeline's world) or 'code' (the code demo's). Default 'arith'. */
   world?: World;
-  corpus: CorpusOptions | R1CorpusOptions;
+  corpus: CorpusOptions | R1CorpusOptions | CodeCorpusOptions;
   /** Target BPE vocabulary size (special tokens and alphabet included). */
   vocabSize: number;
   /** HF config keys of the model (Qwen2 dense; add DeepSeek-V3 MoE keys and model_type 'r1_moe' for MoE). */
@@ -91,20 +92,34 @@ export const DEFAULT_STUDENT_PRETRAIN_OPTIONS: PretrainOptions = {
   sft: { ...DEFAULT_R1_PRETRAIN_OPTIONS.sft, steps: 1500 },
 };
 
+/**
+ * The code demo's base (`apps/trainer/checkpoints/base-code`, configs/code-demo.yaml): base-arith's architecture on
+ * the code world's corpus (world/code-corpus.ts) — arithmetic answered by Python programs, mostly printing a guess.
+ */
+export const DEFAULT_CODE_PRETRAIN_OPTIONS: PretrainOptions = {
+  ...DEFAULT_PRETRAIN_OPTIONS,
+  out: 'apps/trainer/checkpoints/base-code',
+  world: 'code',
+  corpus: DEFAULT_CODE_CORPUS_OPTIONS,
+  sft: { ...DEFAULT_PRETRAIN_OPTIONS.sft, steps: 1200 },
+};
+
 /** Characters any arithmetic prompt or completion may contain, beyond what the corpus happens to show. */
 const BASE_ALPHABET = '0123456789+-*/=()?.,: ';
 /** The R1 world adds letters, its Chinese phrases and the chat punctuation. */
 const R1_ALPHABET = `${BASE_ALPHABET}!\n${'abcdefghijklmnopqrstuvwxyz'}${'ABCDEFGHIJKLMNOPQRSTUVWXYZ'}${CHINESE_CHARACTERS}`;
+/** The code world adds what a Python program and its fence are written with. */
+const CODE_ALPHABET = `${BASE_ALPHABET}\n\`>_'"${'abcdefghijklmnopqrstuvwxyz'}${'ABCDEFGHIJKLMNOPQRSTUVWXYZ'}`;
 
 /** The documents of a world's corpus: prompt (no loss) and completion (trained), EOS not included. */
 export function worldCorpus(
   world: World,
-  corpus: CorpusOptions | R1CorpusOptions,
+  corpus: CorpusOptions | R1CorpusOptions | CodeCorpusOptions,
   seed: number,
 ): { prompt: string; completion: string; style: string; correct: boolean }[] {
-  return world === 'r1'
-    ? buildR1Corpus({ ...(corpus as R1CorpusOptions), seed })
-    : buildCorpus({ ...(corpus as CorpusOptions), seed });
+  if (world === 'r1') return buildR1Corpus({ ...(corpus as R1CorpusOptions), seed });
+  if (world === 'code') return buildCodeCorpus({ ...(corpus as CodeCorpusOptions), seed });
+  return buildCorpus({ ...(corpus as CorpusOptions), seed });
 }
 
 export interface PretrainResult {
@@ -126,7 +141,7 @@ export async function pretrain(
 
   const texts = docs.map((d) => d.prompt + d.completion);
   const specials = /<think>|<\/think>|<answer>|<\/answer>/g;
-  const base = world === 'r1' ? R1_ALPHABET : BASE_ALPHABET;
+  const base = world === 'r1' ? R1_ALPHABET : world === 'code' ? CODE_ALPHABET : BASE_ALPHABET;
   const alphabet = [...new Set(base + texts.join('').replace(specials, ''))].sort().join('');
   const tokenizer = createTokenizer(trainBpeTokenizer(texts, alphabet, { vocabSize: options.vocabSize }));
   const sample = tokenizer.encode(texts[0]!);

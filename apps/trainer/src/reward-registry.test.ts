@@ -41,3 +41,32 @@ describe('multi_objective_aggregation', () => {
     expect(normalised[0]!.components.map((c) => c.value)).toEqual([1, 1]);
   });
 });
+
+describe('the code reward (programs run in @r1/sandbox)', () => {
+  const program = (code: string) => `<think> I print it. </think> <answer>\n\`\`\`python\n${code}\n\`\`\`\n</answer>`;
+  const task = { prompt: 'Write a Python program that prints the value of 2 + 2.', answer: '4' };
+  const withTests = { ...task, meta: { tests: { inputs: [''], outputs: ['4'] } } };
+
+  it('pays what the program prints against the tests, beside the other rewards; null without tests', async () => {
+    const score = rewardScorer(['code', 'format'], [1, 0.5], 'r1-zero');
+    const rows = await score(
+      [program('print(2 + 2)'), program('print(5)'), program('print(2 + 2'), 'The answer is 4.'],
+      withTests,
+    );
+    expect(rows.map((r) => r.components.map((c) => c.value))).toEqual([
+      [1, 1],
+      [0, 1],
+      [0, 1],
+      [0, 0],
+    ]);
+    expect(rows.map((r) => r.total)).toEqual([1.5, 0.5, 0.5, 0]);
+    // A prompt without tests is not scored by the code reward: null, never a fake 0.
+    const [none] = await score([program('print(4)')], task);
+    expect(none!.components[0]!.value).toBeNull();
+    expect(none!.total).toBeNull();
+  });
+
+  it('is listed with the others', () => {
+    expect(() => rewardScorer(['kode'], null)).toThrow(/available: .*code/);
+  });
+});

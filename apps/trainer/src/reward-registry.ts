@@ -1,6 +1,7 @@
 /**
  * Maps the reward names a GRPO config lists (`rewardFuncs`, TRL's `reward_funcs`) to the reward functions of
- * @r1/rewards, and combines them with their weights into one group scorer.
+ * @r1/rewards (and `code`: @r1/sandbox's judge, asynchronous), and combines them with their weights into one group
+ * scorer.
  */
 
 import type { MultiObjectiveAggregation } from '@r1/grpo-core';
@@ -28,6 +29,7 @@ import {
   tagCountReward,
   totalOf,
 } from '@r1/rewards';
+import { codeReward } from '@r1/sandbox';
 import type { CompletionFormat } from '@r1/templates';
 
 /** Per-completion rewards by name. */
@@ -60,7 +62,19 @@ function formatRewards(format: CompletionFormat): Partial<Record<keyof typeof SI
 /** Group-relative rewards by name (they need all completions of a prompt). */
 const GROUP = { length: lengthReward() } as const;
 
-export const REWARD_NAMES = [...Object.keys(SINGLE), ...Object.keys(GROUP)].sort();
+type AsyncRewardFn = (completion: string, sample: Sample) => Promise<number | null>;
+
+/**
+ * Asynchronous per-completion rewards by name, made when a scorer lists them. `code`: the completion's last code
+ * block (after `</think>`) run in @r1/sandbox's jail against the problem's tests (`meta.tests`, e.g. arithmetic's
+ * promptStyle 'program' or a code dataset's), the pass rate; null — never a fake 0 — for a prompt without tests or
+ * a sandbox failure. A missing jail fails the scorer's construction, not the first step.
+ */
+const ASYNC: Record<string, () => AsyncRewardFn> = {
+  code: () => codeReward() as AsyncRewardFn,
+};
+
+export const REWARD_NAMES = [...Object.keys(SINGLE), ...Object.keys(GROUP), ...Object.keys(ASYNC)].sort();
 
 /** Scores the G completions of one prompt: every component and the weighted total (a promise when a reward is async). */
 export type GroupScorer = (
@@ -84,18 +98,41 @@ export function rewardScorer(
   options: ScorerOptions = {},
 ): GroupScorer {
   const forFormat = formatRewards(format);
+  const asyncFns = new Map<string, AsyncRewardFn>();
   const components: (RewardComponent | GroupRewardComponent)[] = names.map((name, i) => {
     const weight = weights?.[i] ?? 1;
     if (name in SINGLE) {
       return { name, fn: forFormat[name as keyof typeof SINGLE] ?? SINGLE[name as keyof typeof SINGLE], weight };
     }
     if (name in GROUP) return { name, groupFn: GROUP[name as keyof typeof GROUP], weight };
+    const make = Object.hasOwn(ASYNC, name) ? ASYNC[name] : undefined;
+    if (make !== undefined) {
+      asyncFns.set(name, make());
+      // A placeholder: each call fills the column with the awaited values (below).
+      return { name, groupFn: () => [], weight };
+    }
     throw new Error(`unknown reward "${name}" in rewardFuncs; available: ${REWARD_NAMES.join(', ')}`);
   });
   const onNull = options.onNull ?? 'null-total';
-  const combine = combineGroupRewards(components, { onNull });
-  if ((options.aggregation ?? 'sum_then_normalize') === 'sum_then_normalize') return combine;
-  return (completions, sample) => normalizeThenSum(combine(completions, sample), onNull);
+  const aggregate = (rows: CombinedReward[]) =>
+    (options.aggregation ?? 'sum_then_normalize') === 'sum_then_normalize' ? rows : normalizeThenSum(rows, onNull);
+  if (asyncFns.size === 0) {
+    const combine = combineGroupRewards(components, { onNull });
+    return (completions, sample) => aggregate(combine(completions, sample));
+  }
+  return async (completions, sample) => {
+    // The asynchronous rewards of every completion run concurrently (the sandbox has its own pool).
+    const columns = new Map<string, (number | null)[]>();
+    await Promise.all(
+      [...asyncFns].map(async ([name, fn]) => {
+        columns.set(name, await Promise.all(completions.map((c) => fn(c, sample).catch((): number | null => null))));
+      }),
+    );
+    const filled = components.map((c) =>
+      asyncFns.has(c.name) ? { name: c.name, weight: c.weight, groupFn: () => columns.get(c.name)! } : c,
+    );
+    return aggregate(combineGroupRewards(filled, { onNull })(completions, sample));
+  };
 }
 
 /** `reward_model:PATH[:summary|full]` — a trained reward model (r1-train rm) as a reward. */

@@ -52,7 +52,7 @@ describe('resolveArithmeticOptions', () => {
     [{ operators: ['/'], maxValue: 0 }, /only '\/' needs maxValue ≥ 1/],
     [{ nonNegative: 'yes' }, /nonNegative must be true or false/],
     [{ maxResult: 0 }, /maxResult must be an integer/],
-    [{ promptStyle: 'latex' }, /promptStyle must be one of 'question', 'equation'/],
+    [{ promptStyle: 'latex' }, /promptStyle must be one of 'question', 'equation', 'program'/],
     [{ testFraction: 2 }, /testFraction must be a number in \[0, 1\]/],
     [null, /must be an object/],
   ])('rejects %j', (partial, message) => {
@@ -71,6 +71,7 @@ describe('arithmeticPrompt', () => {
   test.each([
     ['7 + 5 * 3', 'question', 'What is 7 + 5 * 3?'],
     ['7 + 5 * 3', 'equation', '7 + 5 * 3 ='],
+    ['7 + 5 * 3', 'program', 'Write a Python program that prints the value of 7 + 5 * 3.'],
   ] as const)('%s in style %s', (expression, style, prompt) => {
     expect(arithmeticPrompt(expression, style)).toBe(prompt);
   });
@@ -169,6 +170,18 @@ describe('arithmeticTask', () => {
   test('promptStyle equation', () => {
     const [item] = arithmeticTask({ promptStyle: 'equation' }).generate({ split: 'train', count: 1, seed: 0 });
     expect(item!.prompt).toBe(`${item!.meta.expression} =`);
+  });
+
+  test('promptStyle program: the answer is a program judged by one stdin/stdout test; the same split as question', () => {
+    const program = arithmeticTask({ promptStyle: 'program' }).generate({ split: 'test', count: 20, seed: 3 });
+    const question = arithmeticTask().generate({ split: 'test', count: 20, seed: 3 });
+    program.forEach((item, i) => {
+      expect(item.meta.reward).toBe('code');
+      expect(item.meta.tests).toEqual({ inputs: [''], outputs: [item.answer] });
+      expect(item.meta.expression).toBe(question[i]!.meta.expression);
+      expect(item.prompt).toBe(`Write a Python program that prints the value of ${item.meta.expression}.`);
+    });
+    expect(question[0]!.meta.tests).toBeUndefined();
   });
 
   test('nonNegative: false does produce negative answers', () => {

@@ -22,7 +22,7 @@ import { checkBoolean, checkInteger, checkNumber, checkOneOf, describe, rejectUn
 import type { Rng } from './rng';
 import { type Draft, defineTask, type Task } from './task';
 
-export type ArithmeticPromptStyle = 'question' | 'equation';
+export type ArithmeticPromptStyle = 'question' | 'equation' | 'program';
 
 export interface ArithmeticOptions {
   /** Fewest operands in a problem; 2 means one operation ("a + b"). Default 2. */
@@ -44,7 +44,11 @@ export interface ArithmeticOptions {
   maxResult: number;
   /** Allow parenthesised sub-expressions ("(7 + 5) * 3"); otherwise problems are flat and use precedence. Default false. */
   parentheses: boolean;
-  /** 'question': "What is 7 + 5 * 3?"; 'equation': "7 + 5 * 3 =" (shorter, for tiny models). Default 'question'. */
+  /**
+   * 'question': "What is 7 + 5 * 3?"; 'equation': "7 + 5 * 3 =" (shorter, for tiny models); 'program': "Write a
+   * Python program that prints the value of 7 + 5 * 3." — the answer is code, judged by running it (`meta.tests`,
+   * one stdin/stdout test, and `meta.reward: 'code'`; @r1/sandbox). Default 'question'.
+   */
   promptStyle: ArithmeticPromptStyle;
   /** Fraction of the problem space held out as the test split, in [0, 1]. Default 0.1. */
   testFraction: number;
@@ -88,9 +92,12 @@ export type ArithmeticPreset = keyof typeof ARITHMETIC_PRESETS;
 /** Meta of an arithmetic item. */
 export type ArithmeticMeta = {
   task: 'arithmetic';
-  reward: 'accuracy';
+  /** 'code' for promptStyle 'program': the answer is a program, run against `tests`. */
+  reward: 'accuracy' | 'code';
   /** The expression exactly as in the prompt, e.g. "7 + 5 * 3". */
   expression: string;
+  /** promptStyle 'program' only: the program, given no input, must print the value (the APPS stdin/stdout shape). */
+  tests?: { inputs: string[]; outputs: string[] };
 };
 
 const KEYS = Object.keys(DEFAULT_ARITHMETIC_OPTIONS) as (keyof ArithmeticOptions)[];
@@ -130,7 +137,7 @@ export function resolveArithmeticOptions(partial: Partial<ArithmeticOptions> = {
     throw new RangeError(`arithmetic maxResult (${o.maxResult}) must be ≥ minValue (${o.minValue})`);
   }
   checkBoolean('arithmetic parentheses', o.parentheses);
-  checkOneOf('arithmetic promptStyle', o.promptStyle, ['question', 'equation'] as const);
+  checkOneOf('arithmetic promptStyle', o.promptStyle, ['question', 'equation', 'program'] as const);
   checkNumber('arithmetic testFraction', o.testFraction, 0, 1);
   return { ...o, operators: [...o.operators] };
 }
@@ -142,6 +149,8 @@ export function arithmeticPrompt(expression: string, style: ArithmeticPromptStyl
       return `What is ${expression}?`;
     case 'equation':
       return `${expression} =`;
+    case 'program':
+      return `Write a Python program that prints the value of ${expression}.`;
     default: {
       const never: never = style;
       throw new TypeError(`unknown promptStyle ${String(never)}`);
@@ -242,7 +251,10 @@ export function drawArithmetic(o: ArithmeticOptions, rng: Rng): Draft<Arithmetic
     canonical: expression,
     prompt: arithmeticPrompt(expression, o.promptStyle),
     answer: String(value),
-    meta: { task: 'arithmetic', reward: 'accuracy', expression },
+    meta:
+      o.promptStyle === 'program'
+        ? { task: 'arithmetic', reward: 'code', expression, tests: { inputs: [''], outputs: [String(value)] } }
+        : { task: 'arithmetic', reward: 'accuracy', expression },
   };
 }
 

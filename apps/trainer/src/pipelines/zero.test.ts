@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createModel, createTokenizer, loadModel, saveModel, trainBpeTokenizer } from '@r1/model';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { resolveTrainerConfig } from '../trainer-config';
+import { loadTrainerConfig, resolveTrainerConfig } from '../trainer-config';
 import { buildCorpus, DEFAULT_CORPUS_OPTIONS } from '../world/corpus';
 import { runZero, type StepRecord } from './zero';
 
@@ -252,6 +252,40 @@ describe('r1-train zero', () => {
     );
     expect(() => resolveTrainerConfig({ ...rawConfig('x'), task: { name: 'file' } })).toThrow(/task\.path/);
     expect(() => resolveTrainerConfig({ ...rawConfig('x'), template: 'alpaca' })).toThrow(/template "alpaca"/);
+  });
+
+  test('the code reward: programs run in the jail train through the same loop, and held-out pass@1 runs them too', async () => {
+    const app = fileURLToPath(new URL('../..', import.meta.url));
+    const demo = loadTrainerConfig(join(app, 'configs', 'code-demo.yaml'));
+    expect(demo.grpo.rewardFuncs).toEqual(['code', 'format']);
+    expect(demo.task.options).toMatchObject({ promptStyle: 'program' });
+    const c = resolveTrainerConfig({
+      ...rawConfig('code', {
+        reward_funcs: ['code', 'format'],
+        max_completion_length: 40,
+        max_prompt_length: 96,
+        learning_rate: 5e-4,
+        max_steps: 2,
+      }),
+      model: join(app, 'checkpoints', 'base-code'),
+      task: { name: 'arithmetic', maxOperands: 3, operators: ['+', '-'], promptStyle: 'program' },
+    });
+    const summary = await runZero({ config: c, log: () => {}, progress: false });
+    expect(summary.steps).toBe(2);
+    const records = readFileSync(join(summary.runDir, 'metrics.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as StepRecord);
+    for (const r of records) {
+      expect(Object.keys(r.rewardComponents)).toEqual(['code', 'format']);
+      expect(r.rewardComponents.code).toBeGreaterThanOrEqual(0);
+      expect(r.rewardComponents.code).toBeLessThanOrEqual(1);
+      expect(r.accuracy).toBe(r.rewardComponents.code);
+    }
+    // The base writes runnable programs often enough for the reward to differ within groups.
+    expect(records.some((r) => r.rewardStd > 0)).toBe(true);
+    expect(summary.before.pass1).toBeGreaterThanOrEqual(0);
+    expect(summary.after.pass1).toBeLessThanOrEqual(1);
   });
 
   test('template chat needs a chat template in the checkpoint', async () => {

@@ -168,12 +168,15 @@ export async function runGrpoStage(options: GrpoStageOptions): Promise<GrpoStage
   const heldOut = task.heldOut(evalSettings.seed);
   const curveSet = heldOut.slice(0, evalSettings.curveProblems);
   const template = prompt.render;
+  // A policy trained on the code reward is measured as code is: by running its programs (@r1/sandbox).
+  const judge = grpo.rewardFuncs.includes('code') ? ('code' as const) : ('math' as const);
   const evalParams = (k: number) => ({
     k,
     temperature: evalSettings.temperature,
     topP: evalSettings.topP,
     maxNewTokens: grpo.maxCompletionLength,
     seed: evalSettings.seed,
+    judge,
   });
 
   // ---- Held-out evaluation before training (kept in the trainer state so a resumed run reuses it).
@@ -316,7 +319,7 @@ export async function runGrpoStage(options: GrpoStageOptions): Promise<GrpoStage
         components[name] = values.length === 0 ? Number.NaN : mean(values);
       }
       const validTotals = totals.filter((t): t is number => t !== null);
-      const accuracy = components.accuracy ?? components.countdown ?? Number.NaN;
+      const accuracy = components.accuracy ?? components.countdown ?? components.code ?? Number.NaN;
       for (const u of updates) {
         step = u.step + 1;
         const record: StepRecord = {
