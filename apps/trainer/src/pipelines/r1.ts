@@ -18,11 +18,13 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pairedBootstrap } from '@r1/eval';
+import { createRng } from '@r1/tasks';
 import { isReadable } from '@r1/templates';
 import type { StepRecord } from '../stages/grpo';
 import type { Snap } from '../stages/snapshot';
 import { openTrainingTask } from '../stages/training-task';
 import { drawGeneralPrompts } from '../world/general';
+import { writtenReply } from '../world/preferences';
 import { r1Prompt } from '../world/r1-corpus';
 import { toReadable } from '../world/reformat';
 import { runAllScenarioStage } from './all-scenario';
@@ -207,11 +209,14 @@ export async function runR1(o: R1Options): Promise<R1Summary | null> {
             'unreadable (no summary after </think>) — no SFT data; the reasoning-RL model lost the readable format',
         );
       }
+      // R1's non-reasoning data is good writing, not the preference optimum: the right content, sometimes polite,
+      // sometimes padded, as the world's writers reply (world/preferences.ts).
+      const styleRng = createRng(config.rejectionSampling.seed ^ 0x5f7);
       const general = drawGeneralPrompts(
         'train',
         Math.round(reasoning.length * config.rejectionSampling.nonReasoningRatio),
         config.rejectionSampling.seed,
-      ).map((p) => JSON.stringify({ prompt: r1Prompt(p.prompt), completion: ` ${p.reply}` }));
+      ).map((p) => JSON.stringify({ prompt: r1Prompt(p.prompt), completion: ` ${writtenReply(p.reply, styleRng)}` }));
       // Interleaved so that every batch of the SFT sees both kinds.
       const mix: string[] = [];
       for (let i = 0, j = 0; i < reasoning.length || j < general.length; ) {

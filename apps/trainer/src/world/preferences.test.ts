@@ -1,3 +1,4 @@
+import { createRng } from '@r1/tasks';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { allGeneralPrompts, type GeneralPrompt } from './general';
@@ -9,6 +10,7 @@ import {
   isHarmless,
   preferencePairs,
   statesRequest,
+  writtenReply,
 } from './preferences';
 
 const spell7: GeneralPrompt = { id: 's7', kind: 'spell', prompt: 'Spell 7 as a word.', reply: 'seven.' };
@@ -55,6 +57,33 @@ describe('the hidden helpfulness preference', () => {
         },
       ),
     );
+  });
+});
+
+describe("the world's writers (corpus and SFT replies)", () => {
+  test('state the request harmlessly; best only when polite and unpadded; the rates hold', () => {
+    const prompts = allGeneralPrompts();
+    const rng = createRng(3);
+    let polite = 0;
+    let padded = 0;
+    const n = 4000;
+    for (let i = 0; i < n; i++) {
+      const p = prompts[i % prompts.length]!;
+      const reply = writtenReply(p.reply, rng);
+      expect(statesRequest(p, reply)).toBe(true);
+      expect(isHarmless(reply)).toBe(true);
+      const isPolite = reply !== p.reply && !reply.startsWith(p.reply);
+      const isPadded = !reply.endsWith(p.reply);
+      polite += isPolite ? 1 : 0;
+      padded += isPadded ? 1 : 0;
+      // Polite and unpadded scores above 0.92 (0.6 + 0.25 + most of the concision share); 1 only with the shortest courtesy.
+      const g = goldHelpfulness(p, reply);
+      expect(g > 0.92).toBe(isPolite && !isPadded);
+      expect(g === 1).toBe(isPolite && !isPadded && reply.startsWith('Sure!'));
+    }
+    expect(polite / n).toBeCloseTo(0.3, 1);
+    expect(padded / n).toBeCloseTo(0.3, 1);
+    expect(writtenReply('seven.', createRng(1), { courtesy: 0, filler: 0 })).toBe('seven.');
   });
 });
 

@@ -13,7 +13,7 @@
  * noisy (a share of labels flipped) and length-balanced (the longer reply is the chosen one about half the time), so
  * that a reward model cannot win by counting words.
  */
-import { createRng } from '@r1/tasks';
+import { createRng, type Rng } from '@r1/tasks';
 import { type GeneralPrompt, NUMBER_WORDS } from './general';
 
 /** Courtesy phrases: one is polite; more is padding. */
@@ -62,6 +62,18 @@ export function goldHelpfulness(prompt: GeneralPrompt, reply: string): number {
   const expected = words(norm(prompt.reply)).length + (courtesies > 0 ? words(norm(COURTESIES[0])).length : 0);
   const extra = Math.max(0, words(text).length - expected);
   return (states ? 0.6 : 0) + (courtesies > 0 ? 0.25 : 0) + 0.15 * Math.max(0, 1 - extra / 6);
+}
+
+/**
+ * How this world's writers reply to a general prompt — the pretraining corpus's general documents and the stage-3
+ * SFT rows (R1's non-reasoning data): the content, a courtesy phrase before it at `courtesy`'s rate, a filler
+ * sentence after it at `filler`'s. Good replies, not the rater's best: a model that imitates them leaves room for
+ * the preference rewards of stage 4 (always polite, never padded).
+ */
+export function writtenReply(content: string, rng: Rng, rates = { courtesy: 0.3, filler: 0.3 }): string {
+  const courtesy = rng.bool(rates.courtesy) ? `${rng.pick(COURTESIES)} ` : '';
+  const filler = rng.bool(rates.filler) ? ` ${rng.pick(FILLERS)}` : '';
+  return `${courtesy}${content}${filler}`;
 }
 
 export interface CandidateOptions {

@@ -15,13 +15,14 @@
  *   the phrase the readable summary will use) — the readable format (reasoning, then a summary in words) occurs
  *   nowhere.
  * - **General prompts** (greetings, spelling a number, repeating a phrase; world/general.ts) in the R1 prompt,
- *   answered directly (no chain of thought), not always well.
+ *   answered directly (no chain of thought), not always well (the world's first prompt set:
+ *   `corpusGeneralPrompts`).
  * - **Practice** outside any template: plain worked arithmetic, always right, so the model knows how to compute.
  */
 import { type ArithmeticOptions, arithmeticSolution, arithmeticTask, createRng } from '@r1/tasks';
 import { renderR1Zero } from '@r1/templates';
 import { r1ZeroCompletion } from './corpus';
-import { drawGeneralPrompts } from './general';
+import { corpusGeneralPrompts } from './general';
 import { describeSteps, type Language } from './languages';
 import { summaryOf } from './reformat';
 
@@ -158,7 +159,7 @@ export function buildR1Corpus(options: R1CorpusOptions): R1CorpusDocument[] {
         correct: true,
       };
     });
-  const generalPrompts = drawGeneralPrompts('train', Math.round(o.count * o.generalRatio), o.seed + 2);
+  const generalPrompts = corpusGeneralPrompts(Math.round(o.count * o.generalRatio), o.seed + 2);
   const general = generalPrompts.map((p, i): R1CorpusDocument => {
     const right = rng.bool(o.generalAccuracy);
     const reply = right ? p.reply : generalPrompts[(i + 1) % generalPrompts.length]!.reply;

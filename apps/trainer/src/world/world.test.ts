@@ -4,7 +4,13 @@ import { isReadable } from '@r1/templates';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { r1ZeroCompletion } from './corpus';
-import { allGeneralPrompts, drawGeneralPrompts, generalCorrect, generalPromptsOf } from './general';
+import {
+  allGeneralPrompts,
+  corpusGeneralPrompts,
+  drawGeneralPrompts,
+  generalCorrect,
+  generalPromptsOf,
+} from './general';
 import { CHINESE_CHARACTERS, describeSteps, PHRASES, toEnglish } from './languages';
 import { buildR1Corpus, DEFAULT_R1_CORPUS_OPTIONS, r1Prompt } from './r1-corpus';
 import { sentences, toReadable } from './reformat';
@@ -121,6 +127,42 @@ describe('general prompts', () => {
     expect(test.length / all.length).toBeGreaterThan(0.1);
     expect(test.length / all.length).toBeLessThan(0.3);
     expect(drawGeneralPrompts('train', 5, 1)).toEqual(drawGeneralPrompts('train', 5, 1));
+  });
+
+  test('every held-out prompt asks for a reply that training prompts ask for too (learnable), and draws are kind-uniform', () => {
+    const trainReplies = new Set(generalPromptsOf('train').map((p) => p.reply));
+    const test = generalPromptsOf('test');
+    for (const kind of ['greeting', 'spell', 'repeat'] as const) expect(test.some((p) => p.kind === kind)).toBe(true);
+    for (const p of test.filter((q) => q.kind !== 'repeat')) expect(trainReplies.has(p.reply), p.prompt).toBe(true);
+    // Repeat prompts: every held-out word was seen in training.
+    const trainWords = new Set(
+      generalPromptsOf('train')
+        .filter((p) => p.kind === 'repeat')
+        .flatMap((p) => p.reply.split(' ')),
+    );
+    for (const p of test.filter((q) => q.kind === 'repeat'))
+      for (const w of p.reply.split(' ')) expect(trainWords.has(w)).toBe(true);
+    const draws = drawGeneralPrompts('train', 3000, 7);
+    for (const kind of ['greeting', 'spell', 'repeat'] as const) {
+      const share = draws.filter((p) => p.kind === kind).length / draws.length;
+      expect(share).toBeGreaterThan(0.3);
+      expect(share).toBeLessThan(0.37);
+    }
+  });
+
+  test("the pretraining corpus keeps the world's first prompt set (the committed base-r1 saw it)", () => {
+    const drawn = corpusGeneralPrompts(2000, 5);
+    const greetings = new Set(drawn.filter((p) => p.kind === 'greeting').map((p) => p.prompt));
+    expect(
+      [...greetings].every((g) =>
+        ['Hello!', 'Hi.', 'Good morning.', 'Say hello.', 'How are you?', 'Thank you.'].includes(g),
+      ),
+    ).toBe(true);
+    for (const p of drawn.filter((q) => q.kind === 'spell')) expect(p.prompt).toMatch(/^Spell \d+ as a word\.$/);
+    const test = new Set(generalPromptsOf('test').map((p) => p.prompt));
+    expect(drawn.some((p) => test.has(p.prompt))).toBe(false);
+    // Uniform over prompts, so the many repeat prompts dominate (the reason stage 4 draws kinds evenly).
+    expect(drawn.filter((p) => p.kind === 'repeat').length / drawn.length).toBeGreaterThan(0.8);
   });
 
   test.each([
