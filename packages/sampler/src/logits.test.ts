@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { chooseToken, type TokenChoiceParams } from './logits';
-import { createRng } from './rng';
+import { bucketOf, chooseToken, Ranking, type TokenChoice, type TokenChoiceParams } from './logits';
+import { createRng, type Uniform } from './rng';
 
 const base: TokenChoiceParams = {
   temperature: 1,
@@ -145,6 +145,315 @@ describe('chooseToken', () => {
           return logprob <= 1e-9 && !Number.isNaN(logprob);
         },
       ),
+    );
+  });
+
+  test('an empty row is refused with a message', () => {
+    expect(() => chooseToken(new Float32Array(0), base, none, createRng(1))).toThrow(/empty/);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+// The implementation before issue 17 (full sort of the vocabulary), kept verbatim as the reference: the linear-time
+// chooseToken must pick the same token with the same log-probability for the same logits, params and draw.
+
+function refLogSumExp(row: ArrayLike<number>, t: number): number {
+  let max = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < row.length; i++) if (row[i]! / t > max) max = row[i]! / t;
+  if (max === Number.NEGATIVE_INFINITY) return max;
+  let s = 0;
+  for (let i = 0; i < row.length; i++) s += Math.exp(row[i]! / t - max);
+  return max + Math.log(s);
+}
+
+function refArgmax(row: ArrayLike<number>): number {
+  let best = 0;
+  for (let i = 1; i < row.length; i++) if (row[i]! > row[best]!) best = i;
+  return best;
+}
+
+function chooseTokenBySort(
+  logits: Float32Array,
+  params: TokenChoiceParams,
+  seen: ReadonlySet<number>,
+  uniform: Uniform,
+): TokenChoice {
+  const vocab = logits.length;
+  let work: Float32Array | Float64Array = logits;
+  if (params.repetitionPenalty !== 1 && seen.size > 0) {
+    work = Float64Array.from(logits);
+    for (const id of seen) {
+      if (id < 0 || id >= vocab) continue;
+      const l = work[id]!;
+      work[id] = l > 0 ? l / params.repetitionPenalty : l * params.repetitionPenalty;
+    }
+  }
+  const modelLogprob = (token: number, t: number): number => logits[token]! / t - refLogSumExp(logits, t);
+  if (params.temperature === 0) {
+    const token = refArgmax(work);
+    const logprob = params.logprobsMode === 'processed' ? 0 : modelLogprob(token, 1);
+    return { token, logprob };
+  }
+  const t = params.temperature;
+  let max = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < vocab; i++) if (work[i]! > max) max = work[i]!;
+  const probs = new Float64Array(vocab);
+  let total = 0;
+  for (let i = 0; i < vocab; i++) {
+    const p = Math.exp((work[i]! - max) / t);
+    probs[i] = p;
+    total += p;
+  }
+  const truncating = (params.topK > 0 && params.topK < vocab) || params.topP < 1 || params.minP > 0;
+  if (truncating) {
+    const order = Array.from({ length: vocab }, (_, i) => i).sort((a, b) => work[b]! - work[a]! || a - b);
+    let keep = vocab;
+    if (params.topK > 0) keep = Math.min(keep, params.topK);
+    if (params.topP < 1) {
+      let mass = 0;
+      for (let r = 0; r < keep; r++) {
+        mass += probs[order[r]!]! / total;
+        if (mass >= params.topP) {
+          keep = r + 1;
+          break;
+        }
+      }
+    }
+    if (params.minP > 0) {
+      const floor = params.minP * probs[order[0]!]!;
+      let r = 1;
+      while (r < keep && probs[order[r]!]! >= floor) r++;
+      keep = r;
+    }
+    for (let r = keep; r < vocab; r++) probs[order[r]!] = 0;
+    total = 0;
+    for (let r = 0; r < keep; r++) total += probs[order[r]!]!;
+  }
+  const target = uniform() * total;
+  let acc = 0;
+  let token = -1;
+  for (let i = 0; i < vocab; i++) {
+    if (probs[i]! === 0) continue;
+    acc += probs[i]!;
+    token = i;
+    if (acc > target) break;
+  }
+  let logprob: number;
+  switch (params.logprobsMode) {
+    case 'raw':
+      logprob = modelLogprob(token, 1);
+      break;
+    case 'temperature':
+      logprob = modelLogprob(token, t);
+      break;
+    case 'processed':
+      logprob = Math.log(probs[token]! / total);
+      break;
+    default:
+      throw new Error('unknown logprobsMode');
+  }
+  return { token, logprob };
+}
+
+/** Standard normal draws from a seeded stream (Box–Muller). */
+function gaussian(rng: Uniform): number {
+  return Math.sqrt(-2 * Math.log(1 - rng())) * Math.cos(2 * Math.PI * rng());
+}
+
+type RowKind = 'gauss' | 'ties' | 'peaked' | 'masked' | 'wild' | 'flat' | 'ulps' | 'degenerate';
+const ROW_KINDS: readonly RowKind[] = ['gauss', 'ties', 'peaked', 'masked', 'wild', 'flat', 'ulps', 'degenerate'];
+
+/** A row of `vocab` logits of one shape, from a seed (large rows are built, not shrunk, by fast-check). */
+function makeRow(kind: RowKind, vocab: number, seed: number): Float32Array {
+  const rng = createRng(seed);
+  const row = new Float32Array(vocab);
+  const scale = 0.1 + 5 * rng();
+  const bits = new Uint32Array(row.buffer);
+  for (let i = 0; i < vocab; i++) {
+    switch (kind) {
+      case 'gauss':
+        row[i] = scale * gaussian(rng);
+        break;
+      case 'ties':
+        row[i] = 0.5 * Math.floor(7 * rng() - 3);
+        break;
+      case 'peaked':
+        row[i] = 2 * gaussian(rng);
+        break;
+      case 'masked':
+        row[i] = rng() < 0.6 ? Number.NEGATIVE_INFINITY : scale * gaussian(rng);
+        break;
+      case 'wild': {
+        // Any finite float32: denormals, ±0, ±3.4e38.
+        let b = (rng() * 4294967296) >>> 0;
+        if (((b >>> 23) & 0xff) === 0xff) b &= 0xbfffffff;
+        bits[i] = b;
+        break;
+      }
+      case 'flat':
+        row[i] = 0;
+        break;
+      case 'ulps':
+        bits[i] = 0x41200000 + Math.floor(8 * rng()); // 10 and the next 7 floats above it
+        break;
+      case 'degenerate':
+        row[i] = [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 1][Math.floor(4 * rng())]!;
+        break;
+    }
+  }
+  if (kind === 'peaked') {
+    // A Zipf-like head above a Gaussian bulk, as a language model's logits look.
+    const head = Math.min(vocab, 1 + Math.floor(200 * rng()));
+    const s = 0.2 + 6 * rng();
+    for (let k = 0; k < head; k++) row[Math.floor(rng() * vocab)] = 14 - s * Math.log1p(k);
+  }
+  return row;
+}
+
+const paramsArb = fc.record({
+  temperature: fc.oneof(
+    fc.constant(0),
+    fc.constantFrom(5e-324, 1e-30, 1e-6, 0.05, 0.6, 1, 1e6, 1e30),
+    fc.double({ min: 0.01, max: 5, noNaN: true }),
+  ),
+  topK: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1, max: 5000 })),
+  topP: fc.oneof(
+    fc.constant(1),
+    fc.constantFrom(0.95, 0.5, 1e-9, 0.999999, 1 - 1e-12, 1 - 2 ** -53),
+    fc.double({ min: 1e-6, max: 1, maxExcluded: true, noNaN: true }),
+  ),
+  minP: fc.oneof(
+    fc.constant(0),
+    fc.constantFrom(1e-300, 1e-12, 0.05, 0.5),
+    fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
+  ),
+  repetitionPenalty: fc.oneof(fc.constant(1), fc.double({ min: 0.5, max: 3, noNaN: true })),
+  logprobsMode: fc.constantFrom('raw' as const, 'temperature' as const, 'processed' as const),
+});
+const drawArb = fc.oneof(
+  fc.constantFrom(0, 0.5, 1 - 2 ** -53),
+  fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
+);
+const seenArb = fc.array(fc.integer({ min: -2, max: 5000 }), { maxLength: 24 }).map((ids) => new Set(ids));
+
+function same(row: Float32Array, params: TokenChoiceParams, seen: ReadonlySet<number>, u: number): boolean {
+  const got = chooseToken(row, params, seen, () => u);
+  const want = chooseTokenBySort(row, params, seen, () => u);
+  return Object.is(got.token, want.token) && Object.is(got.logprob, want.logprob);
+}
+
+describe('chooseToken against the full-sort reference', () => {
+  test('property: the same token and log-probability, bit for bit, on rows up to a few thousand tokens', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...ROW_KINDS),
+        fc.integer({ min: 2, max: 3000 }),
+        fc.integer(),
+        paramsArb,
+        seenArb,
+        drawArb,
+        (kind, vocab, seed, params, seen, u) => same(makeRow(kind, vocab, seed), params, seen, u),
+      ),
+      { numRuns: 600 },
+    );
+  });
+
+  test("property: the same on short rows of fast-check's own floats (NaN, ±Infinity, −0, denormals, ties)", () => {
+    fc.assert(
+      fc.property(
+        fc.float32Array({ minLength: 2, maxLength: 24 }),
+        paramsArb,
+        seenArb.map((s) => new Set([...s].map((id) => id % 30))),
+        drawArb,
+        (row, params, seen, u) => same(row, params, seen, u),
+      ),
+      { numRuns: 1000 },
+    );
+  });
+
+  const qwenLike = makeRow('peaked', 20_000, 7);
+  test.each([
+    ['T 0.6, top-p 0.95', { temperature: 0.6, topP: 0.95 }],
+    ['T 0.6, top-k 50', { temperature: 0.6, topK: 50 }],
+    ['top-k 50 at a tiny temperature (the 50th is far down in −log p)', { temperature: 1e-4, topK: 50 }],
+    ['top-k 50 at a huge temperature (every p ≈ 1)', { temperature: 1e6, topK: 50 }],
+    ['top-p just under 1 (the cut walks almost the whole row)', { temperature: 1, topP: 1 - 1e-15 }],
+    ['min-p alone', { temperature: 0.6, minP: 0.05 }],
+    ['min-p 1e-300 (keeps nearly everything)', { temperature: 1, minP: 1e-300 }],
+    ['all three', { temperature: 0.9, topK: 40, topP: 0.9, minP: 0.01 }],
+  ])('worked case on a 20k-token row: %s', (_, partial) => {
+    const params = { ...base, logprobsMode: 'temperature' as const, ...partial };
+    for (const u of [0, 0.123, 0.5, 0.999, 1 - 2 ** -53]) expect(same(qwenLike, params, none, u)).toBe(true);
+    expect(same(qwenLike, { ...params, repetitionPenalty: 1.3 }, new Set([1, 2, 3, 19_999]), 0.77)).toBe(true);
+  });
+
+  test.each([
+    ['all −Infinity', [Number.NEGATIVE_INFINITY, Number.NEGATIVE_INFINITY, Number.NEGATIVE_INFINITY]],
+    ['+Infinity twice', [0, Number.POSITIVE_INFINITY, 1, Number.POSITIVE_INFINITY]],
+    ['NaN among finite logits', [1, Number.NaN, 3, 2, Number.NaN]],
+    ['two tokens, tied', [0.5, 0.5]],
+    ['a denormal apart', [0, 1.401298464324817e-45, 0]],
+    ['±3.4e38', [3.4e38, -3.4e38, 3.4e38]],
+  ])('degenerate and extreme rows match: %s', (_, values) => {
+    const row = Float32Array.from(values);
+    for (const partial of [{}, { topP: 0.5 }, { topK: 1 }, { minP: 0.5 }, { topK: 2, topP: 0.9, minP: 0.1 }])
+      for (const temperature of [1e-30, 0.6, 1e30])
+        for (const u of [0, 0.5, 0.99]) expect(same(row, { ...base, ...partial, temperature }, none, u)).toBe(true);
+  });
+
+  test('scratch buffers left by a longer row do not leak into a shorter one', () => {
+    const params = { ...base, temperature: 0.7, topP: 0.9, repetitionPenalty: 1.2 };
+    const long = makeRow('gauss', 5000, 1);
+    const short = makeRow('gauss', 7, 2);
+    expect(same(long, params, new Set([1, 4999]), 0.3)).toBe(true);
+    expect(same(short, params, new Set([1]), 0.3)).toBe(true);
+    expect(same(short, { ...params, topP: 1, topK: 3 }, new Set([6]), 0.9)).toBe(true);
+  });
+});
+
+describe('the bucketed rank order', () => {
+  test('property: bucketOf is a non-decreasing map of x ≥ 0 (and +Infinity) onto a small range of integers', () => {
+    const x = fc.oneof(fc.double({ min: 0, noNaN: true }), fc.double({ min: 0, max: 5000, noNaN: true }));
+    fc.assert(
+      fc.property(x, x, (a, b) => {
+        const [lo, hi] = a <= b ? [a, b] : [b, a];
+        const [bl, bh] = [bucketOf(lo), bucketOf(hi)];
+        return Number.isInteger(bl) && bl >= 0 && bl <= bh && bh <= bucketOf(Number.POSITIVE_INFINITY);
+      }),
+    );
+    expect(bucketOf(0)).toBe(0);
+    expect(bucketOf(Number.POSITIVE_INFINITY)).toBeLessThan(2000);
+  });
+
+  test('property: started at any bucket and extended on demand, it lists the first ranks of the full sort', () => {
+    const kinds = ROW_KINDS.filter((k) => k !== 'degenerate');
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...kinds),
+        fc.integer({ min: 1, max: 2000 }),
+        fc.integer(),
+        fc.constantFrom(1e-30, 0.01, 0.6, 1, 50, 1e30),
+        fc.oneof(fc.constant(-1), fc.integer({ min: -1, max: 120 }), fc.integer({ min: -1, max: 1700 })),
+        fc.array(fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), { minLength: 1, maxLength: 12 }),
+        (kind, vocab, seed, t, through, asks) => {
+          const work = makeRow(kind, vocab, seed);
+          const order = Array.from({ length: vocab }, (_, i) => i).sort((a, b) => work[b]! - work[a]! || a - b);
+          const max = work[order[0]!]!;
+          if (max === Number.NEGATIVE_INFINITY) return true; // chooseToken ranks such a row whole
+          const inv = Math.min(64 / Math.min(t, 1), 1e300);
+          const ranking = new Ranking();
+          for (const w of work) ranking.counts[bucketOf((max - w) * inv)]!++;
+          ranking.start(work, max, inv, through);
+          // Mostly near the top, where the walks ask; sometimes anywhere.
+          for (const r of asks.map((a, j) => Math.floor(a ** (j % 2 ? 1 : 6) * vocab)).sort((a, b) => a - b)) {
+            ranking.ensure(r);
+            if (ranking.size <= r) return false;
+            for (let k = 0; k < ranking.size; k++) if (ranking.ids[k] !== order[k]) return false;
+          }
+          return true;
+        },
+      ),
+      { numRuns: 300 },
     );
   });
 });

@@ -3,6 +3,15 @@
  * renormalise → draw (the order Hugging Face's logits warpers apply them). Plain JS over a Float32Array row; it knows
  * nothing about tensors or tokenizers. Also reports the chosen token's log-probability under the requested
  * {@link LogprobsMode}.
+ *
+ * Linear time per row, and no full sort of the vocabulary (151,936 entries for Qwen): one pass finds the maxima, one
+ * computes the probabilities, the softmax mass and a histogram of the tokens over buckets of their distance from the
+ * top logit; the histogram says how many buckets the top-k / top-p / min-p cut can reach, and only those tokens are
+ * collected and sorted. The result is exactly what sorting the whole vocabulary gives — the same token, the same
+ * log-probability, bit for bit (a property test holds it against the old full-sort implementation): the cut is walked
+ * in the same rank order with the same floating-point sums, and the walk takes further buckets if the estimate was
+ * short. Rows with NaN, +Infinity or nothing finite, and non-finite or non-positive temperatures, take the full sort,
+ * which defines their (meaningless but reproducible) result. Scratch buffers are kept between calls.
  */
 import type { Uniform } from './rng';
 import type { LogprobsMode } from './types';
@@ -21,6 +30,113 @@ export interface TokenChoice {
   logprob: number;
 }
 
+/**
+ * Buckets of x = (max − logit) · FINE / min(T, 1), i.e. of −log p in units of 1/FINE (in logit units for T ≥ 1):
+ * linear below x = FINE, then FINE buckets per doubling of x, and one last bucket from x = 2³¹ (and −Infinity).
+ * Any non-decreasing function of (max − logit) would be exact; this one keeps the buckets near a cut small at any
+ * temperature.
+ */
+const FINE_BITS = 6;
+const FINE = 1 << FINE_BITS;
+const LAST = FINE + (30 - FINE_BITS) * FINE + FINE;
+
+/** The bucket of x ≥ 0; non-decreasing in x. Exported for tests. */
+export function bucketOf(x: number): number {
+  if (x < FINE) return x | 0;
+  if (!(x < 2147483648)) return LAST;
+  const ix = x | 0;
+  const e = 31 - Math.clz32(ix); // FINE_BITS … 30
+  return FINE + ((e - FINE_BITS) << FINE_BITS) + ((ix >>> (e - FINE_BITS)) & (FINE - 1));
+}
+
+// Scratch, grown to the largest row seen. chooseToken runs to completion without calling out once it has drawn its
+// uniform (first thing), so no call can see another's buffers.
+let penalisedBuf = new Float64Array(0);
+let probsBuf = new Float64Array(0);
+let keptBuf = new Int32Array(0);
+const bucketMass = new Float64Array(LAST + 1);
+const EMPTY_ROW = new Float64Array(0);
+
+/**
+ * The rank order — penalised logit descending, token id ascending — materialised a range of buckets at a time:
+ * `ids[0, size)` are ranks 0 … size − 1. Tokens of a lower bucket always rank before those of a higher one, so
+ * sorting each newly taken range and appending it extends the same order. `counts` is the row's histogram (tokens
+ * per bucket of (max − logit) · inv), filled by the caller before `start`. Exported for tests.
+ */
+export class Ranking {
+  readonly counts = new Int32Array(LAST + 1);
+  ids = new Int32Array(0);
+  size = 0;
+  #hi = -1;
+  #work: ArrayLike<number> = EMPTY_ROW;
+  #max = 0;
+  #inv = 0;
+  #compare = (a: number, b: number): number => this.#work[b]! - this.#work[a]! || a - b;
+
+  /** Starts a row and takes every bucket up to `through`. */
+  start(work: ArrayLike<number>, max: number, inv: number, through: number): void {
+    this.#begin(work);
+    this.#max = max;
+    this.#inv = inv;
+    this.#take(through);
+  }
+
+  /** Starts a row ranked whole, with exactly the sort the full-sort implementation did (NaN-safe: same result). */
+  startFull(work: ArrayLike<number>): void {
+    this.#begin(work);
+    const order = Array.from({ length: work.length }, (_, i) => i).sort(this.#compare);
+    this.ids.set(order);
+    this.size = work.length;
+    this.#hi = LAST;
+  }
+
+  /** Makes rank r available (r < the row's length). */
+  ensure(r: number): void {
+    while (r >= this.size) {
+      if (this.#hi >= LAST) throw new Error(`internal: rank ${r} asked of a row of ${this.size} tokens`);
+      // At least double what is there, so a long walk costs O(log V) passes over the row.
+      const want = Math.max(r + 1, 2 * this.size);
+      let hi = this.#hi;
+      let count = this.size;
+      while (hi < LAST && count < want) count += this.counts[++hi]!;
+      this.#take(hi);
+    }
+  }
+
+  /** Lets go of the row (it may be a view of a whole batch's logits). */
+  end(): void {
+    this.#work = EMPTY_ROW;
+  }
+
+  #begin(work: ArrayLike<number>): void {
+    if (this.ids.length < work.length) this.ids = new Int32Array(work.length);
+    this.#work = work;
+    this.size = 0;
+    this.#hi = -1;
+  }
+
+  /** Appends the tokens of buckets (hi, through], in rank order. */
+  #take(through: number): void {
+    const lo = this.#hi;
+    if (through <= lo) return;
+    const work = this.#work;
+    const { ids } = this;
+    const max = this.#max;
+    const inv = this.#inv;
+    const from = this.size;
+    let n = from;
+    for (let i = 0; i < work.length; i++) {
+      const b = bucketOf((max - work[i]!) * inv);
+      if (b > lo && b <= through) ids[n++] = i;
+    }
+    ids.subarray(from, n).sort(this.#compare);
+    this.size = n;
+    this.#hi = through;
+  }
+}
+
+const ranking = new Ranking();
+
 /** log Σ exp(x_i / t) over a row, computed stably. */
 function logSumExp(row: ArrayLike<number>, t: number): number {
   let max = Number.NEGATIVE_INFINITY;
@@ -37,9 +153,63 @@ function argmax(row: ArrayLike<number>): number {
   return best;
 }
 
+/** The row with the repetition penalty applied (in float64, in scratch), or the row itself without one. */
+function penalise(logits: Float32Array, penalty: number, seen: ReadonlySet<number>): Float32Array | Float64Array {
+  if (penalty === 1 || seen.size === 0) return logits;
+  const vocab = logits.length;
+  if (penalisedBuf.length < vocab) penalisedBuf = new Float64Array(vocab);
+  const work = penalisedBuf.subarray(0, vocab);
+  work.set(logits);
+  for (const id of seen) {
+    if (id < 0 || id >= vocab) continue;
+    const l = work[id]!;
+    work[id] = l > 0 ? l / penalty : l * penalty;
+  }
+  return work;
+}
+
+/**
+ * The last bucket the cut can reach, from the histogram: where the count reaches top-k, where the mass reaches top-p
+ * (with a margin for summing in a different order), and one non-empty bucket past the last min-p can keep (the walk
+ * reads the first token it drops). An estimate only: `Ranking.ensure` takes more if the walk needs them.
+ */
+function lastBucket(params: TokenChoiceParams, vocab: number, total: number): number {
+  const bucketCount = ranking.counts;
+  let through = LAST;
+  if (params.topK > 0 && params.topK < vocab) {
+    let count = 0;
+    for (let b = 0; b <= LAST; b++) {
+      count += bucketCount[b]!;
+      if (count >= params.topK) {
+        through = b;
+        break;
+      }
+    }
+  }
+  if (params.topP < 1) {
+    const goal = params.topP * total * (1 + 1e-9);
+    let mass = 0;
+    for (let b = 0; b < through; b++) {
+      mass += bucketMass[b]!;
+      if (mass >= goal) {
+        through = b;
+        break;
+      }
+    }
+  }
+  if (params.minP > 0) {
+    // Kept: p = exp(−(max − l) / T) ≥ minP, i.e. x ≤ FINE · max(T, 1) · −ln(minP) (plus exp's rounding).
+    const x = FINE * Math.max(params.temperature, 1) * (1e-9 - Math.log(params.minP)) * (1 + 1e-9);
+    let b = Math.max(0, bucketOf(x)) + 1;
+    while (b < LAST && bucketCount[b] === 0) b++;
+    through = Math.min(through, b);
+  }
+  return through;
+}
+
 /**
  * Picks one token. `seen` holds the token ids the repetition penalty applies to (prompt and generated so far).
- * `uniform` is this completion's own random stream (unused when temperature is 0).
+ * `uniform` is this completion's own random stream (one draw per call; none when temperature is 0).
  */
 export function chooseToken(
   logits: Float32Array,
@@ -48,48 +218,76 @@ export function chooseToken(
   uniform: Uniform,
 ): TokenChoice {
   const vocab = logits.length;
-  let work: Float32Array | Float64Array = logits;
-  if (params.repetitionPenalty !== 1 && seen.size > 0) {
-    work = Float64Array.from(logits);
-    for (const id of seen) {
-      if (id < 0 || id >= vocab) continue;
-      const l = work[id]!;
-      work[id] = l > 0 ? l / params.repetitionPenalty : l * params.repetitionPenalty;
-    }
-  }
+  if (vocab === 0) throw new RangeError('chooseToken: the logits row is empty; pass one logit per vocabulary entry');
+  const t = params.temperature;
+  const u = t === 0 ? 0 : uniform();
+  const work = penalise(logits, params.repetitionPenalty, seen);
 
-  const modelLogprob = (token: number, t: number): number => logits[token]! / t - logSumExp(logits, t);
-
-  if (params.temperature === 0) {
+  if (t === 0) {
     const token = argmax(work);
-    const logprob = params.logprobsMode === 'processed' ? 0 : modelLogprob(token, 1);
+    const logprob = params.logprobsMode === 'processed' ? 0 : logits[token]! - logSumExp(logits, 1);
     return { token, logprob };
   }
 
-  // Probabilities of the tempered, penalised distribution (unnormalised, max = 1).
-  const t = params.temperature;
+  // Pass 1: the top penalised logit; the top of logits / T' for the model log-prob (T' = 1 for 'raw').
+  const tModel = params.logprobsMode === 'raw' ? 1 : t;
   let max = Number.NEGATIVE_INFINITY;
-  for (let i = 0; i < vocab; i++) if (work[i]! > max) max = work[i]!;
-  const probs = new Float64Array(vocab);
-  let total = 0;
+  let maxModel = Number.NEGATIVE_INFINITY;
+  let nan = false;
   for (let i = 0; i < vocab; i++) {
-    const p = Math.exp((work[i]! - max) / t);
-    probs[i] = p;
-    total += p;
+    const w = work[i]!;
+    if (w > max) max = w;
+    else if (Number.isNaN(w)) nan = true;
+    const q = logits[i]! / tModel;
+    if (q > maxModel) maxModel = q;
   }
 
   const truncating = (params.topK > 0 && params.topK < vocab) || params.topP < 1 || params.minP > 0;
+  const degenerate = nan || !(max > Number.NEGATIVE_INFINITY && max < Number.POSITIVE_INFINITY);
+  const bucketed = truncating && !degenerate && t > 0 && t < Number.POSITIVE_INFINITY;
+  const inv = Math.min(FINE / Math.min(t, 1), 1e300);
+  const bucketCount = ranking.counts;
+  if (bucketed) {
+    bucketCount.fill(0);
+    bucketMass.fill(0);
+  }
+
+  // Pass 2: probabilities of the tempered, penalised distribution (unnormalised, max = 1), their sum, the model's
+  // log-normaliser, the histogram.
+  if (probsBuf.length < vocab) probsBuf = new Float64Array(vocab);
+  const probs = probsBuf;
+  const wantModel = params.logprobsMode !== 'processed';
+  let total = 0;
+  let modelSum = 0;
+  for (let i = 0; i < vocab; i++) {
+    const w = work[i]!;
+    const p = Math.exp((w - max) / t);
+    probs[i] = p;
+    total += p;
+    if (wantModel) modelSum += Math.exp(logits[i]! / tModel - maxModel);
+    if (bucketed) {
+      const b = bucketOf((max - w) * inv);
+      bucketCount[b]!++;
+      bucketMass[b]! += p;
+    }
+  }
+  const modelLogNorm = maxModel === Number.NEGATIVE_INFINITY ? maxModel : maxModel + Math.log(modelSum);
+
+  let token = -1;
   if (truncating) {
     // Ranked by the (penalised) logits, not the probabilities: exp() rounds logits a hair apart (or a denormal
     // apart) to the same probability, and top-k must still keep the larger one, as torch.topk on logits does.
-    const order = Array.from({ length: vocab }, (_, i) => i).sort((a, b) => work[b]! - work[a]! || a - b);
+    if (bucketed) ranking.start(work, max, inv, lastBucket(params, vocab, total));
+    else ranking.startFull(work);
+    const ids = ranking.ids;
     let keep = vocab;
     if (params.topK > 0) keep = Math.min(keep, params.topK);
     if (params.topP < 1) {
       // Smallest prefix whose mass reaches topP (always at least one token).
       let mass = 0;
       for (let r = 0; r < keep; r++) {
-        mass += probs[order[r]!]! / total;
+        ranking.ensure(r);
+        mass += probs[ids[r]!]! / total;
         if (mass >= params.topP) {
           keep = r + 1;
           break;
@@ -97,33 +295,50 @@ export function chooseToken(
       }
     }
     if (params.minP > 0) {
-      const floor = params.minP * probs[order[0]!]!;
+      ranking.ensure(0);
+      const floor = params.minP * probs[ids[0]!]!;
       let r = 1;
-      while (r < keep && probs[order[r]!]! >= floor) r++;
+      for (; r < keep; r++) {
+        ranking.ensure(r);
+        if (!(probs[ids[r]!]! >= floor)) break;
+      }
       keep = r;
     }
-    for (let r = keep; r < vocab; r++) probs[order[r]!] = 0;
+    ranking.ensure(keep - 1);
     total = 0;
-    for (let r = 0; r < keep; r++) total += probs[order[r]!]!;
-  }
+    for (let r = 0; r < keep; r++) total += probs[ids[r]!]!;
 
-  const target = uniform() * total;
-  let acc = 0;
-  let token = -1;
-  for (let i = 0; i < vocab; i++) {
-    if (probs[i]! === 0) continue;
-    acc += probs[i]!;
-    token = i;
-    if (acc > target) break;
+    // The draw walks the kept tokens in id order, as a walk over the whole row skipping dropped tokens does.
+    if (keptBuf.length < vocab) keptBuf = new Int32Array(vocab);
+    const kept = keptBuf.subarray(0, keep);
+    kept.set(ids.subarray(0, keep));
+    kept.sort();
+    const target = u * total;
+    let acc = 0;
+    for (let j = 0; j < keep; j++) {
+      const i = kept[j]!;
+      if (probs[i]! === 0) continue;
+      acc += probs[i]!;
+      token = i;
+      if (acc > target) break;
+    }
+    ranking.end();
+  } else {
+    const target = u * total;
+    let acc = 0;
+    for (let i = 0; i < vocab; i++) {
+      if (probs[i]! === 0) continue;
+      acc += probs[i]!;
+      token = i;
+      if (acc > target) break;
+    }
   }
 
   let logprob: number;
   switch (params.logprobsMode) {
     case 'raw':
-      logprob = modelLogprob(token, 1);
-      break;
     case 'temperature':
-      logprob = modelLogprob(token, t);
+      logprob = logits[token]! / tModel - modelLogNorm;
       break;
     case 'processed':
       logprob = Math.log(probs[token]! / total);
