@@ -1,0 +1,217 @@
+/**
+ * `sampler.logits_151k`: ms per row of `chooseToken` at Qwen's vocabulary (151,936 logits), for 16 rows of
+ * synthetic language-model-like logits (a Zipf-like head of up to 200 tokens over a Gaussian bulk, seeded, the head's
+ * steepness varying by row), logprobsMode 'temperature' (the default): T 0.6 / top-p 0.95 (the R1 protocol; the
+ * value) and T 0.6 / top-k 50, each for the linear-time implementation and for the full-sort one it replaced (kept
+ * below as the reference; the bench fails if the two pick different tokens). Extra fields: the reference's ms and the
+ * speed-up, the top-k 50 numbers, a flat row's (N(0, 1) logits: the nucleus is most of the vocabulary and is sorted,
+ * the worst case) and the nucleus sizes of the 16 rows. `scripts/reference/torch_top_p.py` does the same cuts in
+ * PyTorch.
+ */
+import { median, report, timeIt } from '../../../scripts/bench-lib';
+import { chooseToken, type TokenChoice, type TokenChoiceParams } from './logits';
+import { createRng, type Uniform } from './rng';
+
+const VOCAB = 151_936;
+const ROWS = 16;
+const FLAT_ROWS = 4;
+const ITERATIONS = Number(process.env.R1_BENCH_ITERATIONS ?? 5);
+
+// ---- the implementation before issue 17, verbatim (logits.test.ts holds the same copy) ----
+
+function refLogSumExp(row: ArrayLike<number>, t: number): number {
+  let max = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < row.length; i++) if (row[i]! / t > max) max = row[i]! / t;
+  if (max === Number.NEGATIVE_INFINITY) return max;
+  let s = 0;
+  for (let i = 0; i < row.length; i++) s += Math.exp(row[i]! / t - max);
+  return max + Math.log(s);
+}
+
+function refArgmax(row: ArrayLike<number>): number {
+  let best = 0;
+  for (let i = 1; i < row.length; i++) if (row[i]! > row[best]!) best = i;
+  return best;
+}
+
+function chooseTokenBySort(
+  logits: Float32Array,
+  params: TokenChoiceParams,
+  seen: ReadonlySet<number>,
+  uniform: Uniform,
+): TokenChoice {
+  const vocab = logits.length;
+  let work: Float32Array | Float64Array = logits;
+  if (params.repetitionPenalty !== 1 && seen.size > 0) {
+    work = Float64Array.from(logits);
+    for (const id of seen) {
+      if (id < 0 || id >= vocab) continue;
+      const l = work[id]!;
+      work[id] = l > 0 ? l / params.repetitionPenalty : l * params.repetitionPenalty;
+    }
+  }
+  const modelLogprob = (token: number, t: number): number => logits[token]! / t - refLogSumExp(logits, t);
+  if (params.temperature === 0) {
+    const token = refArgmax(work);
+    const logprob = params.logprobsMode === 'processed' ? 0 : modelLogprob(token, 1);
+    return { token, logprob };
+  }
+  const t = params.temperature;
+  let max = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < vocab; i++) if (work[i]! > max) max = work[i]!;
+  const probs = new Float64Array(vocab);
+  let total = 0;
+  for (let i = 0; i < vocab; i++) {
+    const p = Math.exp((work[i]! - max) / t);
+    probs[i] = p;
+    total += p;
+  }
+  const truncating = (params.topK > 0 && params.topK < vocab) || params.topP < 1 || params.minP > 0;
+  if (truncating) {
+    const order = Array.from({ length: vocab }, (_, i) => i).sort((a, b) => work[b]! - work[a]! || a - b);
+    let keep = vocab;
+    if (params.topK > 0) keep = Math.min(keep, params.topK);
+    if (params.topP < 1) {
+      let mass = 0;
+      for (let r = 0; r < keep; r++) {
+        mass += probs[order[r]!]! / total;
+        if (mass >= params.topP) {
+          keep = r + 1;
+          break;
+        }
+      }
+    }
+    if (params.minP > 0) {
+      const floor = params.minP * probs[order[0]!]!;
+      let r = 1;
+      while (r < keep && probs[order[r]!]! >= floor) r++;
+      keep = r;
+    }
+    for (let r = keep; r < vocab; r++) probs[order[r]!] = 0;
+    total = 0;
+    for (let r = 0; r < keep; r++) total += probs[order[r]!]!;
+  }
+  const target = uniform() * total;
+  let acc = 0;
+  let token = -1;
+  for (let i = 0; i < vocab; i++) {
+    if (probs[i]! === 0) continue;
+    acc += probs[i]!;
+    token = i;
+    if (acc > target) break;
+  }
+  let logprob: number;
+  switch (params.logprobsMode) {
+    case 'raw':
+      logprob = modelLogprob(token, 1);
+      break;
+    case 'temperature':
+      logprob = modelLogprob(token, t);
+      break;
+    case 'processed':
+      logprob = Math.log(probs[token]! / total);
+      break;
+    default:
+      throw new Error('unknown logprobsMode');
+  }
+  return { token, logprob };
+}
+
+// ---- the rows ----
+
+function gaussian(rng: Uniform): number {
+  return Math.sqrt(-2 * Math.log(1 - rng())) * Math.cos(2 * Math.PI * rng());
+}
+
+function peakedRow(seed: number, steepness: number): Float32Array {
+  const rng = createRng(seed);
+  const row = new Float32Array(VOCAB);
+  for (let i = 0; i < VOCAB; i++) row[i] = 2 * gaussian(rng);
+  for (let k = 0; k < 200; k++) row[Math.floor(rng() * VOCAB)] = 14 - steepness * Math.log1p(k);
+  return row;
+}
+
+function flatRow(seed: number): Float32Array {
+  const rng = createRng(seed);
+  return Float32Array.from({ length: VOCAB }, () => gaussian(rng));
+}
+
+/** Tokens in the top-p nucleus (by sorted probability; for the report only). */
+function nucleusSize(row: Float32Array, t: number, topP: number): number {
+  let max = Number.NEGATIVE_INFINITY;
+  for (const l of row) if (l > max) max = l;
+  const p = Float64Array.from(row, (l) => Math.exp((l - max) / t))
+    .sort()
+    .reverse();
+  const total = p.reduce((s, x) => s + x, 0);
+  let mass = 0;
+  for (let k = 0; k < p.length; k++) {
+    mass += p[k]! / total;
+    if (mass >= topP) return k + 1;
+  }
+  return p.length;
+}
+
+const none = new Set<number>();
+const base: TokenChoiceParams = {
+  temperature: 0.6,
+  topK: 0,
+  topP: 1,
+  minP: 0,
+  repetitionPenalty: 1,
+  logprobsMode: 'temperature',
+};
+const topP = { ...base, topP: 0.95 };
+const topK = { ...base, topK: 50 };
+type Choose = typeof chooseToken;
+
+function runRows(choose: Choose, rows: readonly Float32Array[], params: TokenChoiceParams): TokenChoice[] {
+  const uniform = createRng(1);
+  return rows.map((row) => choose(row, params, none, uniform));
+}
+
+async function msPerRow(choose: Choose, rows: readonly Float32Array[], params: TokenChoiceParams): Promise<number> {
+  const times = await timeIt(() => runRows(choose, rows, params), { warmup: 1, iterations: ITERATIONS });
+  return median(times) / rows.length;
+}
+
+const rows = Array.from({ length: ROWS }, (_, r) => peakedRow(r + 1, 0.3 + (3.2 * r) / (ROWS - 1)));
+const flat = Array.from({ length: FLAT_ROWS }, (_, r) => flatRow(100 + r));
+
+for (const [name, set, params] of [
+  ['top-p', rows, topP],
+  ['top-k', rows, topK],
+  ['flat top-p', flat, topP],
+] as const) {
+  const got = runRows(chooseToken, set, params);
+  const want = runRows(chooseTokenBySort, set, params);
+  for (const [i, c] of got.entries())
+    if (c.token !== want[i]!.token || !Object.is(c.logprob, want[i]!.logprob))
+      throw new Error(`${name}, row ${i}: chose ${JSON.stringify(c)}, the reference ${JSON.stringify(want[i])}`);
+}
+
+const after = await msPerRow(chooseToken, rows, topP);
+const before = await msPerRow(chooseTokenBySort, rows, topP);
+const afterK = await msPerRow(chooseToken, rows, topK);
+const beforeK = await msPerRow(chooseTokenBySort, rows, topK);
+const afterFlat = await msPerRow(chooseToken, flat, topP);
+const beforeFlat = await msPerRow(chooseTokenBySort, flat, topP);
+const nuclei = rows.map((row) => nucleusSize(row, topP.temperature, topP.topP)).sort((a, b) => a - b);
+const round = (x: number) => Number(x.toPrecision(3));
+report({
+  name: 'sampler.logits_151k',
+  value: round(after),
+  unit: 'ms/row',
+  referenceMs: round(before),
+  speedup: round(before / after),
+  topK50Ms: round(afterK),
+  topK50ReferenceMs: round(beforeK),
+  topK50Speedup: round(beforeK / afterK),
+  flatMs: round(afterFlat),
+  flatReferenceMs: round(beforeFlat),
+  flatNucleus: nucleusSize(flat[0]!, topP.temperature, topP.topP),
+  nucleusMin: nuclei[0],
+  nucleusMedian: median(nuclei),
+  nucleusMax: nuclei.at(-1),
+  shape: `${ROWS} rows x ${VOCAB}, T 0.6, top-p 0.95 | top-k 50, logprobs temperature`,
+});
