@@ -11,7 +11,7 @@
 import type { EvalProblem, SampleRecord, ScoredCompletion } from '@r1/eval';
 import type { QueueJob } from '@r1/queue';
 import { jobId } from '@r1/queue';
-import type { GenerationRequest, SamplePlan, Sampler, SamplingParams } from '@r1/sampler';
+import { type GenerationRequest, missingRanges, type SamplePlan, type Sampler, type SamplingParams } from '@r1/sampler';
 import type { ScoringKind } from './problems';
 import type { Scorer } from './scoring';
 
@@ -41,42 +41,30 @@ export function planEvalJobs(
   has: (key: string) => boolean,
   context: { modelId: string; scoring: ScoringKind; codeLimits: EvalJobData['codeLimits'] },
 ): QueueJob<EvalJobData>[] {
-  const jobs: QueueJob<EvalJobData>[] = [];
-  for (const plan of plans) {
-    const k = plan.keys.length;
-    let j = 0;
-    while (j < k) {
-      if (has(plan.keys[j]!)) {
-        j++;
-        continue;
-      }
-      let end = j;
-      while (end < k && !has(plan.keys[end]!)) end++;
-      const jobParams = { ...params, n: end - j };
-      const data: EvalJobData = {
-        format: EVAL_JOB_FORMAT,
-        modelId: context.modelId,
-        params: jobParams,
-        request: { ...plan.request, seed: plan.seed, firstSampleIndex: j },
-        keys: plan.keys.slice(j, end),
-        first: j,
-        problem: plan.item,
-        scoring: context.scoring,
-        codeLimits: context.codeLimits,
-      };
-      const { n: _n, ...settings } = jobParams;
-      const id = jobId({
-        model: context.modelId,
-        settings,
-        scoring: [context.scoring, context.codeLimits],
-        problem: [plan.item.id, plan.prompt, plan.item.answer],
-        range: [j, end - j],
-      });
-      jobs.push({ id, data });
-      j = end;
-    }
-  }
-  return jobs;
+  return missingRanges(plans, has).map(({ plan, first: j, count }) => {
+    const end = j + count;
+    const jobParams = { ...params, n: count };
+    const data: EvalJobData = {
+      format: EVAL_JOB_FORMAT,
+      modelId: context.modelId,
+      params: jobParams,
+      request: { ...plan.request, seed: plan.seed, firstSampleIndex: j },
+      keys: plan.keys.slice(j, end),
+      first: j,
+      problem: plan.item,
+      scoring: context.scoring,
+      codeLimits: context.codeLimits,
+    };
+    const { n: _n, ...settings } = jobParams;
+    const id = jobId({
+      model: context.modelId,
+      settings,
+      scoring: [context.scoring, context.codeLimits],
+      problem: [plan.item.id, plan.prompt, plan.item.answer],
+      range: [j, count],
+    });
+    return { id, data };
+  });
 }
 
 /** Generates and scores one job's samples; the records are what a local run would append for them. */

@@ -1,4 +1,4 @@
-export { type DrawnSample, drawMissing, planSamples, type SamplePlan } from './cache/draw-missing';
+export { type DrawnSample, drawMissing, missingRanges, planSamples, type SamplePlan } from './cache/draw-missing';
 export { inBatches } from './cache/in-batches';
 export { renderedPrompt, sampleKey } from './cache/sample-key';
 export { type KeyedRecord, SampleLog, type SampleLogOptions } from './cache/sample-log';

@@ -47,17 +47,14 @@ export interface DrawnSample<P> {
 }
 
 /**
- * Generates every sample of `plans` for which `has(key)` is false. Calls `onDrawn` once per sampler call with its
- * samples (so the caller can persist them before the next call) and returns how many were drawn.
+ * The samples of `plans` that `has` does not hold, as one range per contiguous run of missing sample indices of a
+ * problem — the requests `drawMissing` makes (and a work queue's jobs, one per range).
  */
-export async function drawMissing<P>(
-  sampler: Sampler,
+export function missingRanges<P>(
   plans: readonly SamplePlan<P>[],
-  params: SamplingParams,
   has: (key: string) => boolean,
-  onDrawn: (samples: DrawnSample<P>[]) => void,
-): Promise<number> {
-  const owners: { plan: SamplePlan<P>; first: number; count: number }[] = [];
+): { plan: SamplePlan<P>; first: number; count: number }[] {
+  const ranges: { plan: SamplePlan<P>; first: number; count: number }[] = [];
   for (const plan of plans) {
     const k = plan.keys.length;
     let j = 0;
@@ -68,10 +65,25 @@ export async function drawMissing<P>(
       }
       let end = j;
       while (end < k && !has(plan.keys[end]!)) end++;
-      owners.push({ plan, first: j, count: end - j });
+      ranges.push({ plan, first: j, count: end - j });
       j = end;
     }
   }
+  return ranges;
+}
+
+/**
+ * Generates every sample of `plans` for which `has(key)` is false. Calls `onDrawn` once per sampler call with its
+ * samples (so the caller can persist them before the next call) and returns how many were drawn.
+ */
+export async function drawMissing<P>(
+  sampler: Sampler,
+  plans: readonly SamplePlan<P>[],
+  params: SamplingParams,
+  has: (key: string) => boolean,
+  onDrawn: (samples: DrawnSample<P>[]) => void,
+): Promise<number> {
+  const owners = missingRanges(plans, has);
   const byCount = new Map<number, number[]>();
   for (const [i, o] of owners.entries()) byCount.set(o.count, [...(byCount.get(o.count) ?? []), i]);
   let drawn = 0;
