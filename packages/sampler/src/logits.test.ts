@@ -356,3 +356,83 @@ describe('the bucketed rank order', () => {
     );
   });
 });
+
+/** log Σ exp(x / t) over the whole row, in float64 (independent of logits.ts). */
+function fullLogSumExp(row: ArrayLike<number>, t: number): number {
+  const xs = Array.from(row, (x) => x / t);
+  const m = Math.max(...xs);
+  return m + Math.log(xs.reduce((s, x) => s + Math.exp(x - m), 0));
+}
+
+describe('padded vocabularies: ids ≥ sampleable are never drawn', () => {
+  test('worked case: padding with the largest logits loses to the real ids; raw and temperature log-probs keep it', () => {
+    const row = Float32Array.from([1, 2, 3, 100, 100]);
+    const greedy = chooseToken(row, { ...base, temperature: 0 }, none, createRng(0), 3);
+    expect(greedy.token).toBe(2);
+    expect(greedy.logprob).toBeCloseTo(3 - (100 + Math.log(2)), 9);
+    expect(chooseToken(row, { ...base, temperature: 0, logprobsMode: 'processed' }, none, createRng(0), 3)).toEqual({
+      token: 2,
+      logprob: 0,
+    });
+    // Sampling at T 1 follows softmax of the first three logits.
+    const rng = createRng(5);
+    const counts = [0, 0, 0, 0, 0];
+    for (let i = 0; i < 30_000; i++) counts[chooseToken(row, base, none, rng, 3).token]!++;
+    const want = softmax([1, 2, 3]);
+    for (let i = 0; i < 3; i++) expect(counts[i]! / 30_000).toBeCloseTo(want[i]!, 2);
+    expect(counts[3]! + counts[4]!).toBe(0);
+    const processed = chooseToken(row, { ...base, logprobsMode: 'processed' }, none, () => 0.99, 3);
+    expect(processed.logprob).toBeCloseTo(Math.log(want[processed.token]!), 9);
+    const tempered = chooseToken(row, { ...base, temperature: 0.5, logprobsMode: 'temperature' }, none, () => 0.5, 3);
+    expect(tempered.logprob).toBeCloseTo(row[tempered.token]! / 0.5 - fullLogSumExp(row, 0.5), 9);
+  });
+
+  test('property: the draw is the reference draw over the real ids; processed is its log-prob, raw/temperature the full row', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom<RowKind>('gauss', 'ties', 'peaked', 'masked'),
+        fc.integer({ min: 2, max: 3000 }),
+        fc.integer({ min: 0, max: 300 }),
+        fc.constantFrom('random', 'dominant', 'neg-inf'),
+        fc.integer(),
+        paramsArb,
+        seenArb,
+        drawArb,
+        (kind, real, pad, tail, seed, params, seen, u) => {
+          const head = makeRow(kind, real, seed);
+          if (!head.some((x) => x > Number.NEGATIVE_INFINITY)) head[0] = 0;
+          const row = new Float32Array(real + pad);
+          row.set(head);
+          const padding = makeRow('gauss', pad, seed + 1);
+          for (let i = 0; i < pad; i++) {
+            row[real + i] = tail === 'dominant' ? 80 + padding[i]! : tail === 'neg-inf' ? -Infinity : padding[i]!;
+          }
+          const got = chooseToken(row, params, seen, () => u, real);
+          const want = chooseTokenBySort(head, params, seen, () => u);
+          if (got.token !== want.token || got.token >= real) return false;
+          if (params.logprobsMode === 'processed') return Object.is(got.logprob, want.logprob);
+          const t = params.logprobsMode === 'raw' || params.temperature === 0 ? 1 : params.temperature;
+          const expected = row[got.token]! / t - fullLogSumExp(row, t);
+          if (!Number.isFinite(expected)) return Object.is(got.logprob, expected);
+          return Math.abs(got.logprob - expected) <= 1e-9 * Math.max(1, Math.abs(expected));
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+
+  test('sampleable = the row length is the unpadded call, bit for bit', () => {
+    const row = makeRow('peaked', 5000, 3);
+    for (const params of [base, { ...base, temperature: 0.6, topP: 0.95, logprobsMode: 'temperature' as const }]) {
+      for (const u of [0, 0.4, 0.999]) {
+        expect(chooseToken(row, params, none, () => u, 5000)).toEqual(chooseToken(row, params, none, () => u));
+      }
+    }
+  });
+
+  test.each([0, -1, 1.5, 6, Number.NaN])('sampleable %s is refused with the allowed range', (s) => {
+    expect(() => chooseToken(Float32Array.from([1, 2, 3, 4, 5]), base, none, createRng(0), s)).toThrow(
+      /sampleable must be an integer in \[1, 5\]/,
+    );
+  });
+});

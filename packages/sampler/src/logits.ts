@@ -12,6 +12,12 @@
  * in the same rank order with the same floating-point sums, and the walk takes further buckets if the estimate was
  * short. Rows with NaN, +Infinity or nothing finite, and non-finite or non-positive temperatures, take the full sort,
  * which defines their (meaningless but reproducible) result. Scratch buffers are kept between calls.
+ *
+ * Padded vocabularies: a real checkpoint's `vocab_size` (Qwen2.5, R1-Distill-Qwen: 151,936) is larger than its
+ * tokenizer (151,665–151,669 ids), and the rows past the tokenizer are padding that no text decodes to. With
+ * `sampleable` < the row's length, ids ≥ `sampleable` are never drawn: every filter and the draw see only
+ * `logits[0, sampleable)`, so the `processed` log-prob is under that masked distribution, while `raw` and
+ * `temperature` stay log softmax over the whole row — what a trainer computes from the model's logits.
  */
 import type { Uniform } from './rng';
 import type { LogprobsMode } from './types';
@@ -209,19 +215,29 @@ function lastBucket(params: TokenChoiceParams, vocab: number, total: number): nu
 
 /**
  * Picks one token. `seen` holds the token ids the repetition penalty applies to (prompt and generated so far).
- * `uniform` is this completion's own random stream (one draw per call; none when temperature is 0).
+ * `uniform` is this completion's own random stream (one draw per call; none when temperature is 0). `sampleable`
+ * (default: the whole row) is how many leading ids may be drawn; the rest is vocabulary padding (see the header).
  */
 export function chooseToken(
   logits: Float32Array,
   params: TokenChoiceParams,
   seen: ReadonlySet<number>,
   uniform: Uniform,
+  sampleable: number = logits.length,
 ): TokenChoice {
-  const vocab = logits.length;
-  if (vocab === 0) throw new RangeError('chooseToken: the logits row is empty; pass one logit per vocabulary entry');
+  const full = logits.length;
+  if (full === 0) throw new RangeError('chooseToken: the logits row is empty; pass one logit per vocabulary entry');
+  if (!Number.isInteger(sampleable) || sampleable < 1 || sampleable > full) {
+    throw new RangeError(
+      `chooseToken: sampleable must be an integer in [1, ${full}] (the row's length), got ${sampleable}`,
+    );
+  }
+  // The ids that can be drawn; `logits` stays the whole row for the model's own log-normaliser.
+  const row = sampleable < full ? logits.subarray(0, sampleable) : logits;
+  const vocab = row.length;
   const t = params.temperature;
   const u = t === 0 ? 0 : uniform();
-  const work = penalise(logits, params.repetitionPenalty, seen);
+  const work = penalise(row, params.repetitionPenalty, seen);
 
   if (t === 0) {
     const token = argmax(work);
@@ -238,6 +254,10 @@ export function chooseToken(
     const w = work[i]!;
     if (w > max) max = w;
     else if (Number.isNaN(w)) nan = true;
+    const q = logits[i]! / tModel;
+    if (q > maxModel) maxModel = q;
+  }
+  for (let i = vocab; i < full; i++) {
     const q = logits[i]! / tModel;
     if (q > maxModel) maxModel = q;
   }
@@ -271,6 +291,8 @@ export function chooseToken(
       bucketMass[b]! += p;
     }
   }
+  // Padding ids count in the model's distribution (summed after the rest: the same order as an unpadded row).
+  if (wantModel) for (let i = vocab; i < full; i++) modelSum += Math.exp(logits[i]! / tModel - maxModel);
   const modelLogNorm = maxModel === Number.NEGATIVE_INFINITY ? maxModel : maxModel + Math.log(modelSum);
 
   let token = -1;

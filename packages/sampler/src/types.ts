@@ -34,6 +34,9 @@ export interface GenerationRequest {
  *   trainer's "old" log-probs. With T = 0 (greedy) it falls back to `raw`.
  * - `processed`: the distribution actually sampled from, after repetition penalty, temperature, top-k, top-p and min-p
  *   renormalisation (the sampled token's probability under the truncated distribution).
+ * With a padded vocabulary (config `vocab_size` larger than the tokenizer, as in Qwen2.5 and R1-Distill-Qwen) the
+ * local engines never sample a padding id: `processed` is then under the masked distribution, while `raw` and
+ * `temperature` stay over the full vocabulary, the padding included — what the trainer computes from the logits.
  */
 export type LogprobsMode = 'raw' | 'temperature' | 'processed';
 

@@ -5,6 +5,7 @@
 import type { Model } from '@r1/model';
 import type { ChatMessage, Completion, Engine, FinishReason, GenerationRequest, SamplingParams } from '../types';
 import type { EngineTokenizer } from './engine';
+import type { PaddingLog } from './padding';
 
 /** A model with what it takes to turn requests into tokens and back. */
 export interface ModelParts {
@@ -21,6 +22,8 @@ export interface ModelParts {
 export interface ContinuousEngineOptions extends ModelParts {
   /** Most rows (requests × n) decoded together; further requests wait in arrival order. Default 64. */
   maxBatchRows?: number;
+  /** Where the one-line notice of a padded vocabulary goes (at start and after a swap). Default: stderr. */
+  log?: PaddingLog;
 }
 
 /** What one decode step produced for one completion of a request. */
@@ -61,7 +64,10 @@ export interface ContinuousEngine extends Engine {
   /** The parts in use now. */
   readonly parts: ModelParts;
   stats(): { activeRequests: number; activeRows: number; queuedRequests: number };
-  /** Replaces the model between decode steps (see the file header). Resolves once the new model is in use. */
+  /**
+   * Replaces the model between decode steps (see the file header). Resolves once the new model is in use; rejects,
+   * changing nothing, when the new tokenizer is larger than the new model's vocabulary.
+   */
   swap(parts: ModelParts, options?: { abortInFlight?: boolean }): Promise<SwapResult>;
   /** Rejects queued requests, aborts running ones and frees the cache; the model stays the caller's. */
   close(): Promise<void>;

@@ -234,6 +234,21 @@ describe('continuous-batching engine', () => {
       /chat template/,
     );
   });
+
+  test('a tokenizer that cannot decode a drawn token fails that request instead of leaving it pending', async () => {
+    const picky: EngineTokenizer = {
+      ...tokenizer,
+      decode: () => {
+        throw new Error('decode: not a token id');
+      },
+    };
+    const failing = createContinuousEngine({ model, tokenizer: picky, modelId: 'picky' });
+    await expect(failing.submit({ prompt: 'a' }, params({ maxNewTokens: 3 }))).rejects.toThrow(/not a token id/);
+    // The loop carries on with the next request.
+    await expect(failing.submit({ prompt: 'b' }, params({ maxNewTokens: 2 }))).rejects.toThrow(/not a token id/);
+    expect(failing.stats()).toEqual({ activeRequests: 0, activeRows: 0, queuedRequests: 0 });
+    await failing.close();
+  });
 });
 
 describe('cache rows', () => {

@@ -9,6 +9,7 @@
  *   alone). Sampling parameters are per request.
  * - `submit` streams: after every step each request gets the new token of each of its rows and the text that became
  *   safe to show (`SampleRow.takeDelta`). An `AbortSignal` drops a request's rows at the next step boundary.
+ * - Ids past the tokenizer (a padded `vocab_size`, see `padding.ts`) are never drawn.
  * - `swap` replaces the model between decode steps: new requests wait, the requests in flight finish on the old
  *   weights (or are aborted, if asked), then the new model takes over. Nothing ever mixes weights within a request.
  *
@@ -26,6 +27,7 @@ import type {
   SubmitOptions,
   SwapResult,
 } from './continuous-types';
+import { sampleableIds } from './padding';
 import { SampleRow } from './sample-row';
 
 interface Job {
@@ -50,7 +52,10 @@ export function createContinuousEngine(options: ContinuousEngineOptions): Contin
   if (!Number.isInteger(maxBatchRows) || maxBatchRows < 1) {
     throw new Error(`createContinuousEngine: maxBatchRows must be an integer ≥ 1, got ${maxBatchRows}`);
   }
+  const sampleableOf = (p: ModelParts) =>
+    sampleableIds(p.model.config.vocab_size, p.tokenizer.vocabSize, p.modelId, options.log);
   let parts: ModelParts = { ...options };
+  let sampleable = sampleableOf(parts);
   let generation = 0;
   const queue: Job[] = [];
   const active = new Set<Job>();
@@ -109,8 +114,20 @@ export function createContinuousEngine(options: ContinuousEngineOptions): Contin
     if (job.done) return;
     job.done = true;
     active.delete(job);
-    if (error !== undefined) job.reject(error);
-    else job.resolve(job.rows.map((r) => r.toCompletion(parts.tokenizer)));
+    if (error !== undefined) {
+      job.reject(error);
+      return;
+    }
+    // Decoding the text can throw (a tokenizer refusing an id): that must settle the request too, not leave it
+    // pending behind `done`.
+    let completions: Completion[];
+    try {
+      completions = job.rows.map((r) => r.toCompletion(parts.tokenizer));
+    } catch (decodeError) {
+      job.reject(decodeError);
+      return;
+    }
+    job.resolve(completions);
   }
 
   function disposeState(): void {
@@ -170,7 +187,7 @@ export function createContinuousEngine(options: ContinuousEngineOptions): Contin
     const deltas = new Map<Job, SampleDelta[]>();
     slots.forEach(({ job, row }, i) => {
       if (job.done || job.failure !== undefined) return;
-      const tokenId = row.step(data.subarray(i * vocab, (i + 1) * vocab), parts.tokenizer);
+      const tokenId = row.step(data.subarray(i * vocab, (i + 1) * vocab), parts.tokenizer, sampleable);
       if (job.onDelta === undefined) return;
       const list = deltas.get(job) ?? [];
       const delta: SampleDelta = {
@@ -342,6 +359,7 @@ export function createContinuousEngine(options: ContinuousEngineOptions): Contin
     swap(next, { abortInFlight = false } = {}) {
       const run = swapping.then(async (): Promise<SwapResult> => {
         if (closed) throw new Error('the engine is closed');
+        const nextSampleable = sampleableOf(next);
         paused = true;
         const inFlight = active.size;
         if (abortInFlight) {
@@ -351,6 +369,7 @@ export function createContinuousEngine(options: ContinuousEngineOptions): Contin
           await whenIdle();
           const previous = parts;
           parts = { ...next };
+          sampleable = nextSampleable;
           generation++;
           return { previous, inFlight, queued: queue.length };
         } finally {

@@ -8,6 +8,7 @@
  *   give the same tokens whatever the batch size or the finishing order of other rows.
  * - EOS and stop token ids end a row (the token is kept in `tokenIds`/`logprobs`, not in `text`); stop strings are
  *   matched on the decoded text across token boundaries and cut from `text`.
+ * - Ids past the tokenizer (a padded `vocab_size`, see `padding.ts`) are never drawn.
  *
  * It knows nothing of chat templates beyond calling the injected `renderChat`, and nothing of rewards.
  */
@@ -16,6 +17,7 @@ import { chooseToken } from '../logits';
 import { createRng, deriveSeed, type Uniform } from '../rng';
 import { StopMatcher } from '../stop';
 import type { ChatMessage, Completion, Engine, FinishReason, GenerationRequest, SamplingParams } from '../types';
+import { type PaddingLog, sampleableIds } from './padding';
 
 /** What the engine needs of a tokenizer (the @r1/model tokenizer satisfies it). */
 export interface EngineTokenizer {
@@ -23,6 +25,11 @@ export interface EngineTokenizer {
   decode(ids: number[]): string;
   /** End-of-sequence token; generation of a row stops when it is sampled. */
   readonly eosTokenId: number | null;
+  /**
+   * Ids the tokenizer can decode (one more than the largest). When the model's `vocab_size` is larger, the ids from
+   * here on are padding and are never sampled; a larger tokenizer than the model is refused. Omitted: all of them.
+   */
+  readonly vocabSize?: number;
 }
 
 export interface LocalEngineOptions {
@@ -41,6 +48,8 @@ export interface LocalEngineOptions {
    * slower; it exists as the baseline of the `sampler.decode` benchmark and as a cross-check in tests.
    */
   useKvCache?: boolean;
+  /** Where the one-line notice of a padded vocabulary goes. Default: stderr. */
+  log?: PaddingLog;
 }
 
 interface Row {
@@ -60,6 +69,7 @@ export function createLocalEngine(options: LocalEngineOptions): Engine {
   const maxBatchRows = options.maxBatchRows ?? 64;
   const pad = options.padTokenId ?? tokenizer.eosTokenId ?? 0;
   const vocab = model.config.vocab_size;
+  const sampleable = sampleableIds(vocab, tokenizer.vocabSize, options.modelId ?? 'local', options.log);
 
   function promptIds(request: GenerationRequest, index: number): number[] {
     let ids: number[];
@@ -155,6 +165,7 @@ export function createLocalEngine(options: LocalEngineOptions): Engine {
             params,
             row.seen,
             row.uniform,
+            sampleable,
           );
           row.tokens.push(token);
           row.logprobs.push(logprob);

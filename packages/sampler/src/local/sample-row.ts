@@ -40,9 +40,12 @@ export class SampleRow {
     this.#stop = new StopMatcher(params.stop);
   }
 
-  /** Chooses the next token from this row's logits and records whether the row is done. */
-  step(logits: Float32Array, tokenizer: RowTokenizer): number {
-    const { token, logprob } = chooseToken(logits, this.params, this.#seen, this.#uniform);
+  /**
+   * Chooses the next token from this row's logits and records whether the row is done. Only ids below `sampleable`
+   * are drawn (the rest are vocabulary padding; `chooseToken`).
+   */
+  step(logits: Float32Array, tokenizer: RowTokenizer, sampleable = logits.length): number {
+    const { token, logprob } = chooseToken(logits, this.params, this.#seen, this.#uniform, sampleable);
     this.tokens.push(token);
     this.logprobs.push(logprob);
     if (this.params.repetitionPenalty !== 1) this.#seen.add(token);

@@ -2,12 +2,16 @@
  * Engines from a checkpoint directory: the model, its tokenizer, and its chat template (if the tokenizer config has
  * one). `engineFromCheckpoint` gives the batch engine the apps generate with; `loadModelParts` and
  * `servingEngineFromCheckpoint` give r1-serve its continuous-batching engine and what a weight update loads.
+ *
+ * A tokenizer with more ids than the config's `vocab_size` is refused here, naming the directory, before any engine
+ * or weight update uses it; a smaller one is the usual padded vocabulary (`local/padding.ts`).
  */
 import { loadModel, loadTokenizer, type Model, type Tokenizer } from '@r1/model';
 import { createChatRenderer, parseTokenizerConfig } from '@r1/templates';
 import { createContinuousEngine } from '../local/continuous';
 import type { ContinuousEngine, ModelParts } from '../local/continuous-types';
 import { createLocalEngine } from '../local/engine';
+import { paddingIds } from '../local/padding';
 import type { ChatMessage, Engine } from '../types';
 
 export interface LocalCheckpointEngine {
@@ -30,11 +34,23 @@ function chatRenderer(
   return (messages) => render(messages.map((m) => ({ role: m.role, content: m.content })));
 }
 
+/** The model and tokenizer of `dir`, refused (the model freed) when the tokenizer does not fit the vocabulary. */
+async function loadMatched(dir: string): Promise<{ model: Model; tokenizer: Tokenizer }> {
+  const [model, tokenizer] = await Promise.all([loadModel(dir), loadTokenizer(dir)]);
+  try {
+    paddingIds(model.config.vocab_size, tokenizer.vocabSize, dir);
+  } catch (error) {
+    model.dispose();
+    throw error;
+  }
+  return { model, tokenizer };
+}
+
 export async function engineFromCheckpoint(
   dir: string,
   options: { maxBatchRows?: number; forceThink?: boolean } = {},
 ): Promise<LocalCheckpointEngine> {
-  const [model, tokenizer] = await Promise.all([loadModel(dir), loadTokenizer(dir)]);
+  const { model, tokenizer } = await loadMatched(dir);
   const renderChat = chatRenderer(dir, tokenizer, options.forceThink ?? false);
   const engine = createLocalEngine({
     model,
@@ -48,7 +64,7 @@ export async function engineFromCheckpoint(
 
 /** A checkpoint's model, tokenizer and chat template, as the continuous engine takes them (and swaps them). */
 export async function loadModelParts(dir: string, options: { forceThink?: boolean } = {}): Promise<ModelParts> {
-  const [model, tokenizer] = await Promise.all([loadModel(dir), loadTokenizer(dir)]);
+  const { model, tokenizer } = await loadMatched(dir);
   const renderChat = chatRenderer(dir, tokenizer, options.forceThink ?? false);
   return {
     model,
