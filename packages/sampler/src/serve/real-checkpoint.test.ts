@@ -28,7 +28,7 @@ let dir = '';
 
 beforeAll(async () => {
   await initBackend('cpu', { log: () => {} });
-  ({ dir } = await writeRealCheckpoint(join(work, 'qwen'), { tokenizer: 'qwen3', loudPadding: 60, seed: 2 }));
+  ({ dir } = await writeRealCheckpoint(join(work, 'qwen'), { tokenizer: 'qwen3', loudPadding: 10, seed: 2 }));
   [model, tokenizer] = await Promise.all([loadModel(dir), loadTokenizer(dir)]);
   const script = join(root, 'packages/sampler/src/bin/r1-serve.ts');
   child = spawn(process.execPath, ['--import', 'tsx', script, '--model', dir, '--port', '0', '--backend', 'cpu'], {
@@ -52,18 +52,18 @@ afterAll(() => {
   model?.dispose();
 });
 
-/** log softmax over the whole padded row at each completion position, from a full forward pass in this process. */
+/**
+ * log softmax over the whole padded row at each completion position, from a full forward pass in this process (the
+ * hidden states times every row of the head).
+ */
 function fullLogprobs(prompt: number[], completion: number[]): number[] {
   const ids = [...prompt, ...completion.slice(0, -1)];
-  const vocab = model.config.vocab_size;
+  const head = model.parameters().get('lm_head.weight')!;
   return tf.tidy(() => {
-    const logits = tf.slice(
-      model.forward(tf.tensor2d([ids], [1, ids.length], 'int32')),
-      [0, prompt.length - 1, 0],
-      [1, completion.length, vocab],
-    );
-    const lp = tf.logSoftmax(tf.reshape(logits, [completion.length, vocab])).arraySync() as number[][];
-    return completion.map((id, i) => lp[i]![id]!);
+    const h = model.hiddenStates(tf.tensor2d([ids], [1, ids.length], 'int32')); // [1, T, D]
+    const at = tf.reshape(tf.slice(h, [0, prompt.length - 1, 0], [1, completion.length, -1]), [completion.length, -1]);
+    const lp = tf.logSoftmax(tf.matMul(at, head, false, true)).dataSync(); // [n, V]
+    return completion.map((id, i) => lp[i * model.config.vocab_size + id]!);
   });
 }
 

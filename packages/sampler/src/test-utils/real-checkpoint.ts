@@ -10,9 +10,10 @@
  *   `</think>`; 151,665 ids, as Qwen2.5 and R1-Distill-Qwen have) and {@link R1_DISTILL_TEMPLATE};
  * - `deepseek-v3`: as shipped (128,815 ids) with DeepSeek-V3's chat template.
  *
- * The model is kept tiny (hidden size 8, one layer) so that even a 151,936-row embedding is a few MB. With
- * `loudPadding`, the output rows of the padding ids are scaled up so that an unmasked sampler would draw a padding id
- * at nearly every step: a test of the mask then fails loudly instead of by chance.
+ * The model is kept tiny (hidden size 8, one layer) so that even a 151,936-row embedding is a few MB; its output head
+ * is scaled so that logits are peaked as a trained model's are. With `loudPadding`, the output rows of the padding ids
+ * are scaled up further, so that an unmasked sampler would draw a padding id at nearly every step: a test of the mask
+ * then fails loudly instead of by chance.
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -149,8 +150,14 @@ export interface RealCheckpointOptions {
   /** Weight seed. Default 0. */
   seed?: number;
   /**
-   * Scale of the padding ids' `lm_head` rows (an untied head only). Default 1 (as initialised); e.g. 60 makes padding
-   * ids the most likely at nearly every position.
+   * Multiplies the output head (`lm_head`, or the tied embedding). Default 60: from the N(0, 0.02²) init, logits of
+   * std ≈ 3.4, peaked like a trained model's, rather than nearly uniform over 151k ids (which makes top-p 0.95 keep,
+   * and sort, almost the whole vocabulary at every step).
+   */
+  logitScale?: number;
+  /**
+   * Further scale of the padding ids' head rows (an untied head only). Default 1; e.g. 10 makes padding ids the most
+   * likely at nearly every position.
    */
   loudPadding?: number;
 }
@@ -192,18 +199,23 @@ export async function writeRealCheckpoint(dir: string, options: RealCheckpointOp
   );
   try {
     const loud = options.loudPadding ?? 1;
-    if (loud !== 1) {
-      const head = model.parameters().get('lm_head.weight');
-      if (!head) throw new Error('writeRealCheckpoint: loudPadding needs an untied head (tie_word_embeddings false)');
-      if (vocabSize <= tokenizerSize) throw new Error('writeRealCheckpoint: loudPadding needs a padded vocabulary');
-      tf.tidy(() => {
-        const [real, padding] = tf.split(head, [tokenizerSize, vocabSize - tokenizerSize], 0) as [
-          tf.Tensor2D,
-          tf.Tensor2D,
-        ];
-        head.assign(tf.concat([real, tf.mul(padding, loud)], 0));
-      });
+    const params = model.parameters();
+    const head = params.get('lm_head.weight') ?? params.get('model.embed_tokens.weight')!;
+    if (loud !== 1 && !params.has('lm_head.weight')) {
+      throw new Error('writeRealCheckpoint: loudPadding needs an untied head (tie_word_embeddings false)');
     }
+    if (loud !== 1 && vocabSize <= tokenizerSize) {
+      throw new Error('writeRealCheckpoint: loudPadding needs a padded vocabulary');
+    }
+    const scale = options.logitScale ?? 60;
+    tf.tidy(() => {
+      const scaled = tf.mul(head, scale);
+      if (loud === 1) head.assign(scaled);
+      else {
+        const [real, padding] = tf.split(scaled, [tokenizerSize, vocabSize - tokenizerSize], 0);
+        head.assign(tf.concat([real!, tf.mul(padding!, loud)], 0));
+      }
+    });
     mkdirSync(dirname(dir), { recursive: true });
     const tokenizer = createTokenizer(files);
     await saveModel(dir, model, {
