@@ -58,10 +58,10 @@ const records = (out: string): Rec[] =>
 /** What the process writes to its own stderr (the sampler's padding notice goes there). */
 function watchStderr(): string[] {
   const lines: string[] = [];
-  const write = process.stderr.write.bind(process.stderr);
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array, ...rest: never[]) => {
+  const write = process.stderr.write.bind(process.stderr) as (chunk: string | Uint8Array) => boolean;
+  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
     lines.push(String(chunk));
-    return write(chunk, ...rest);
+    return write(chunk);
   });
   return lines;
 }
