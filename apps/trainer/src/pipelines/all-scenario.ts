@@ -15,7 +15,7 @@ import { createRewardModelScorer, runRewardModelTraining } from '@r1/reward-mode
 import type { TaskItem } from '@r1/tasks';
 import { latestCheckpoint } from '../checkpointing';
 import { loadRewardScorer, REWARD_MODEL_PREFIX } from '../reward-registry';
-import { evaluateGeneral, type GeneralEval } from '../stages/general-eval';
+import { evaluateGeneral, type GeneralEval, sampleGeneral } from '../stages/general-eval';
 import { runGrpoStage, type StepRecord } from '../stages/grpo';
 import { promptTemplate } from '../stages/prompts';
 import type { TrainingTask } from '../stages/training-task';
@@ -25,6 +25,8 @@ import {
   candidateReply,
   goldHelpfulness,
   isHarmless,
+  type PreferencePair,
+  policyPreferencePairs,
   preferencePairs,
 } from '../world/preferences';
 import { r1Prompt } from '../world/r1-corpus';
@@ -102,8 +104,11 @@ async function trainRewardModels(c: AllScenarioContext) {
     writeFileSync(path, `${rows.map((r) => JSON.stringify(r)).join('\n')}\n`);
     return path;
   };
-  const pairRows = (pairs: ReturnType<typeof preferencePairs>) =>
-    pairs.map((p) => ({ prompt: r1Prompt(p.prompt), chosen: ` ${p.chosen}`, rejected: ` ${p.rejected}` }));
+  // A completion follows the prompt's `Assistant:` after a space, as the policy samples it: synthetic candidates get
+  // the space here, sampled replies already start with one.
+  const spaced = (reply: string) => (/^\s/.test(reply) ? reply : ` ${reply}`);
+  const pairRows = (pairs: readonly PreferencePair[]) =>
+    pairs.map((p) => ({ prompt: r1Prompt(p.prompt), chosen: spaced(p.chosen), rejected: spaced(p.rejected) }));
   const pointRows = (prompts: readonly GeneralPrompt[], count: number, seed: number) => {
     const options = allCandidateOptions();
     return Array.from({ length: count }, (_, i) => {
@@ -141,11 +146,59 @@ async function trainRewardModels(c: AllScenarioContext) {
     const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as Record<string, unknown>;
     return { final, summary };
   };
+  // On-policy pairs: the stage-3 model's own replies to train prompts, rated by the hidden preference — so that the
+  // helpfulness RM is accurate on what the policy says, not only on the synthetic candidates.
+  const policyPools = async (prompts: readonly GeneralPrompt[], seed: number) => {
+    const replies = await sampleGeneral(c.from, prompts, {
+      k: rm.policyK,
+      temperature: rm.policyTemperature,
+      topP: 1,
+      maxNewTokens: c.config.maxTokens,
+      seed,
+    });
+    return prompts.map((prompt, i) => ({ prompt, replies: replies[i]! }));
+  };
+  const policyTrain =
+    rm.policyPairs === 0
+      ? []
+      : policyPreferencePairs(await policyPools(trainPrompts, rm.seed + 2), rm.policyPairs, rm.seed + 2, rm.flipRate);
+  const policyEval =
+    rm.policyPairs === 0
+      ? []
+      : policyPreferencePairs(await policyPools(testPrompts, rm.seed + 3), rm.evalPairs, rm.seed + 3, 0);
+  if (rm.policyPairs > 0)
+    c.log(`  reward model data: ${rm.pairs} synthetic + ${policyTrain.length} on-policy pairs (stage-3 samples)`);
+  const synthetic = preferencePairs(trainPrompts, rm.pairs, rm.seed, rm.flipRate);
+  const mixed: PreferencePair[] = [];
+  for (let i = 0; i < Math.max(synthetic.length, policyTrain.length); i++) {
+    if (i < synthetic.length) mixed.push(synthetic[i]!);
+    if (i < policyTrain.length) mixed.push(policyTrain[i]!);
+  }
   const helpful = await train(
     'helpful',
-    write('helpful-train.jsonl', pairRows(preferencePairs(trainPrompts, rm.pairs, rm.seed, rm.flipRate))),
+    write('helpful-train.jsonl', pairRows(mixed)),
     write('helpful-eval.jsonl', pairRows(preferencePairs(testPrompts, rm.evalPairs, rm.seed + 1, 0))),
   );
+  if (policyEval.length > 0) {
+    write('helpful-eval-policy.jsonl', pairRows(policyEval));
+    const scorer = await createRewardModelScorer(helpful.final, { score: 'summary' });
+    try {
+      const rows = pairRows(policyEval);
+      const chosen = await scorer(
+        rows.map((r) => r.prompt),
+        rows.map((r) => r.chosen),
+      );
+      const rejected = await scorer(
+        rows.map((r) => r.prompt),
+        rows.map((r) => r.rejected),
+      );
+      const accuracy = mean(chosen.map((x, i) => (x > rejected[i]! ? 1 : 0)));
+      helpful.summary.policyEval = { examples: rows.length, accuracy };
+      c.log(`  reward model helpful: held-out on-policy pair accuracy ${accuracy.toFixed(3)} (${rows.length} pairs)`);
+    } finally {
+      scorer.dispose();
+    }
+  }
   const harmless = await train(
     'harmless',
     write('harmless-train.jsonl', pointRows(trainPrompts, rm.pairs, rm.seed)),

@@ -59,7 +59,21 @@ export interface AllScenarioConfig {
   /** Steps of the ungated run (default: the stage's). */
   hackingSteps: number;
   /** Reward-model training: synthetic pairs from the world's hidden preference. */
-  rewardModels: { pairs: number; evalPairs: number; flipRate: number; seed: number; config: Record<string, unknown> };
+  rewardModels: {
+    /** Synthetic pairs (candidate replies of every trait combination). */
+    pairs: number;
+    /**
+     * On-policy pairs: the stage-3 model's own samples (`policy_k` per train prompt at `policy_temperature`), gold-
+     * labelled; default 0 (off): 2,000 of them did not make the RM accurate on the policy's replies (BENCHMARKS.md).
+     */
+    policyPairs: number;
+    policyK: number;
+    policyTemperature: number;
+    evalPairs: number;
+    flipRate: number;
+    seed: number;
+    config: Record<string, unknown>;
+  };
   /** Held-out general prompts: samples per prompt. */
   generalK: number;
 }
@@ -88,7 +102,16 @@ const ALL_SCENARIO_KEYS = [
   'reward_models',
   'general_k',
 ];
-const RM_KEYS = ['pairs', 'eval_pairs', 'flip_rate', 'seed', 'config'];
+const RM_KEYS = [
+  'pairs',
+  'policy_pairs',
+  'policy_k',
+  'policy_temperature',
+  'eval_pairs',
+  'flip_rate',
+  'seed',
+  'config',
+];
 const SAMPLING_KEYS = ['problems', 'k', 'temperature', 'top_p', 'seed'];
 
 /** The SFT defaults of both SFT stages (on top of @r1/distill's): the paper's 2 epochs. */
@@ -262,6 +285,9 @@ export function resolveR1Config(raw: Record<string, unknown>, source = '<config>
       generalK: num('general_k', 4, 1, 1000, true),
       rewardModels: {
         pairs: rmNum('pairs', 2000, 1, 1e7, true),
+        policyPairs: rmNum('policy_pairs', 0, 0, 1e7, true),
+        policyK: rmNum('policy_k', 8, 2, 1000, true),
+        policyTemperature: rmNum('policy_temperature', 1, 0.01, 10, false),
         evalPairs: rmNum('eval_pairs', 400, 1, 1e7, true),
         flipRate: rmNum('flip_rate', 0.1, 0, 0.5, false),
         seed: rmNum('seed', 5, 0, 2 ** 31, true),

@@ -156,7 +156,13 @@ describe('r1-train r1 (tiny config)', () => {
         max_steps: 2,
         hacking_steps: 2,
         general_k: 1,
-        reward_models: { pairs: 48, eval_pairs: 16, config: { num_train_epochs: 1, per_device_train_batch_size: 16 } },
+        reward_models: {
+          pairs: 48,
+          eval_pairs: 16,
+          policy_pairs: 16,
+          policy_k: 2,
+          config: { num_train_epochs: 1, per_device_train_batch_size: 16 },
+        },
       },
     });
     const lines: string[] = [];
@@ -171,6 +177,11 @@ describe('r1-train r1 (tiny config)', () => {
     for (const rm of ['helpful', 'harmless']) {
       expect(existsSync(join(out, 'all_scenario_rl', 'reward-models', rm, 'final', 'config.json')), rm).toBe(true);
     }
+    // The helpful RM also trained on the stage-3 model's own replies, and is measured on held-out ones.
+    expect(lines.some((l) => /48 synthetic \+ \d+ on-policy pairs/.test(l))).toBe(true);
+    const models = (stage4 as { data?: { rewardModels?: { helpful: { policyEval?: { accuracy: number } } } } }).data
+      ?.rewardModels;
+    expect(models?.helpful.policyEval?.accuracy ?? -1).toBeGreaterThanOrEqual(0);
     // Every step logs the reward model's helpfulness next to the hidden gold one; the general prompts got no rule
     // reward (routing), so the logged accuracy is over reasoning prompts only.
     for (const run of ['rl', 'ungated']) {
@@ -195,6 +206,8 @@ describe('r1-train r1 (tiny config)', () => {
       /cold_start.problem is unknown \(did you mean problems\?\)/,
     );
     expect(() => tiny({ language_consistency: 'no' })).toThrow(/language_consistency must be true or false/);
+    expect(() => tiny({ all_scenario_rl: { reward_models: { policy_k: 1 } } })).toThrow(/policy_k/);
+    expect(() => tiny({ all_scenario_rl: { reward_models: { policy_pair: 1 } } })).toThrow(/policy_pair/);
     expect(() => tiny({ sft: { learning_rat: 1 } })).toThrow(
       /tiny: sft: [\s\S]*learning_rat: unknown option; did you mean learning_rate/,
     );

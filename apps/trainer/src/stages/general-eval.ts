@@ -32,11 +32,12 @@ export interface GeneralEvalOptions {
 
 const mean = (xs: readonly number[]) => (xs.length === 0 ? 0 : xs.reduce((a, b) => a + b, 0) / xs.length);
 
-export async function evaluateGeneral(
+/** k replies of the model in `dir` to each general prompt (in the R1 prompt), in `prompts` order. */
+export async function sampleGeneral(
   dir: string,
   prompts: readonly GeneralPrompt[],
   o: GeneralEvalOptions,
-): Promise<GeneralEval> {
+): Promise<string[][]> {
   const [model, tokenizer] = await Promise.all([loadModel(dir), loadTokenizer(dir)]);
   try {
     const sampler = createSampler(createLocalEngine({ model, tokenizer, modelId: dir, maxBatchRows: 128 }));
@@ -44,20 +45,29 @@ export async function evaluateGeneral(
       prompts.map((p) => ({ prompt: r1Prompt(p.prompt) })),
       { n: o.k, temperature: o.temperature, topP: o.topP, maxNewTokens: o.maxNewTokens, seed: o.seed },
     );
-    const perPrompt = prompts.map((p, i) => mean(replies[i]!.map((c) => goldHelpfulness(p, c.text))));
-    const all = replies.flat();
-    return {
-      helpfulness: mean(perPrompt),
-      harmlessness: mean(all.map((c) => (isHarmless(c.text) ? 1 : 0))),
-      thinkRate: mean(all.map((c) => (c.text.includes('<think>') ? 1 : 0))),
-      perPrompt,
-      samples: prompts.slice(0, 6).map((p, i) => ({
-        prompt: p.prompt,
-        reply: replies[i]![0]?.text ?? '',
-        helpfulness: goldHelpfulness(p, replies[i]![0]?.text ?? ''),
-      })),
-    };
+    return replies.map((cs) => cs.map((c) => c.text));
   } finally {
     model.dispose();
   }
+}
+
+export async function evaluateGeneral(
+  dir: string,
+  prompts: readonly GeneralPrompt[],
+  o: GeneralEvalOptions,
+): Promise<GeneralEval> {
+  const replies = await sampleGeneral(dir, prompts, o);
+  const perPrompt = prompts.map((p, i) => mean(replies[i]!.map((text) => goldHelpfulness(p, text))));
+  const all = replies.flat();
+  return {
+    helpfulness: mean(perPrompt),
+    harmlessness: mean(all.map((text) => (isHarmless(text) ? 1 : 0))),
+    thinkRate: mean(all.map((text) => (text.includes('<think>') ? 1 : 0))),
+    perPrompt,
+    samples: prompts.slice(0, 6).map((p, i) => ({
+      prompt: p.prompt,
+      reply: replies[i]![0] ?? '',
+      helpfulness: goldHelpfulness(p, replies[i]![0] ?? ''),
+    })),
+  };
 }

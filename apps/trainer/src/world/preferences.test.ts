@@ -8,7 +8,9 @@ import {
   finalAnswer,
   goldHelpfulness,
   isHarmless,
+  policyPreferencePairs,
   preferencePairs,
+  type ReplyPool,
   statesRequest,
   writtenReply,
 } from './preferences';
@@ -101,5 +103,77 @@ describe('preference pairs', () => {
     expect(longer).toBeLessThan(0.55);
     expect(preferencePairs(prompts, 50, 1)).toEqual(preferencePairs(prompts, 50, 1));
     expect(() => preferencePairs([], 1, 1)).toThrow(/no prompts/);
+  });
+});
+
+describe("on-policy preference pairs (a policy's own samples, gold-labelled)", () => {
+  const prompts = allGeneralPrompts().slice(0, 40);
+  const options = allCandidateOptions();
+  const pools: ReplyPool[] = prompts.map((prompt, i) => ({
+    prompt,
+    replies: Array.from({ length: 6 }, (_, j) =>
+      candidateReply(prompt, options[(i * 5 + j * 3) % options.length]!, i * 10 + j),
+    ),
+  }));
+
+  test('pairs come from one pool each; chosen is better except the flipped share; deterministic in the seed', () => {
+    const pairs = policyPreferencePairs(pools, 1000, 7, 0.1);
+    expect(pairs).toHaveLength(1000);
+    const byPrompt = new Map(pools.map((p) => [p.prompt.prompt, p]));
+    for (const p of pairs) {
+      const pool = byPrompt.get(p.prompt)!;
+      expect(pool.replies).toContain(p.chosen);
+      expect(pool.replies).toContain(p.rejected);
+      expect(p.goldChosen).toBe(goldHelpfulness(pool.prompt, p.chosen));
+      expect(p.flipped ? p.goldChosen < p.goldRejected : p.goldChosen > p.goldRejected).toBe(true);
+    }
+    const flipped = pairs.filter((p) => p.flipped).length / pairs.length;
+    expect(flipped).toBeGreaterThan(0.06);
+    expect(flipped).toBeLessThan(0.14);
+    expect(policyPreferencePairs(pools, 50, 7)).toEqual(policyPreferencePairs(pools, 50, 7));
+    expect(policyPreferencePairs(pools, 50, 7, 0).every((p) => !p.flipped)).toBe(true);
+  });
+
+  test('edges: no pools, or pools whose replies all tie, give no pairs rather than fake ones', () => {
+    expect(policyPreferencePairs([], 10, 1)).toEqual([]);
+    const ties = pools.map((p) => ({ prompt: p.prompt, replies: [p.replies[0]!, p.replies[0]!] }));
+    expect(policyPreferencePairs(ties, 10, 1)).toEqual([]);
+    // One usable pool with two replies of different gold value: pairs exist, at most count.
+    const one = [{ prompt: spell7, replies: ['Sure! seven.', 'eight.'] }];
+    const pairs = policyPreferencePairs(one, 5, 1, 0);
+    expect(pairs.length).toBeGreaterThan(0);
+    expect(pairs.length).toBeLessThanOrEqual(5);
+    for (const p of pairs) expect([p.chosen, p.rejected]).toEqual(['Sure! seven.', 'eight.']);
+  });
+
+  test('any pools: every pair is a strict gold ordering within one pool, labelled by its flip flag (fast-check)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            prompt: fc.integer({ min: 0, max: prompts.length - 1 }),
+            replies: fc.array(fc.integer({ min: 0, max: options.length - 1 }), { minLength: 1, maxLength: 5 }),
+          }),
+          { maxLength: 6 },
+        ),
+        fc.integer({ min: 0, max: 1000 }),
+        fc.double({ min: 0, max: 0.5, noNaN: true }),
+        (spec, seed, flipRate) => {
+          const ps = spec.map(({ prompt, replies }) => ({
+            prompt: prompts[prompt]!,
+            replies: replies.map((o, j) => candidateReply(prompts[prompt]!, options[o]!, seed + j)),
+          }));
+          const pairs = policyPreferencePairs(ps, 20, seed, flipRate);
+          expect(pairs.length).toBeLessThanOrEqual(20);
+          for (const p of pairs) {
+            const pool = ps.find((x) => x.prompt.prompt === p.prompt && x.replies.includes(p.chosen))!;
+            expect(pool.replies).toContain(p.rejected);
+            const [gc, gr] = [goldHelpfulness(pool.prompt, p.chosen), goldHelpfulness(pool.prompt, p.rejected)];
+            expect(p.flipped ? gc < gr : gc > gr).toBe(true);
+          }
+        },
+      ),
+      { numRuns: 100 },
+    );
   });
 });

@@ -142,22 +142,76 @@ export function preferencePairs(
   flipRate = 0.1,
 ): PreferencePair[] {
   if (prompts.length === 0) throw new RangeError('preferencePairs: no prompts');
-  const rng = createRng(seed);
   const options = allCandidateOptions();
+  return labelPairs(
+    (rng) => {
+      const prompt = rng.pick(prompts);
+      const a = candidateReply(prompt, rng.pick(options), rng.int(0, 1 << 30));
+      const b = candidateReply(prompt, rng.pick(options), rng.int(0, 1 << 30));
+      return [prompt, a, b];
+    },
+    count,
+    seed,
+    flipRate,
+  );
+}
+
+/** A prompt and the replies a policy sampled for it. */
+export interface ReplyPool {
+  prompt: GeneralPrompt;
+  replies: readonly string[];
+}
+
+/**
+ * Preference pairs over a policy's own samples, labelled as `preferencePairs` labels its candidates (gold, with
+ * `flipRate` of the labels flipped, length-balanced) — how preference data is collected for RLHF: raters compare
+ * the replies the model to be tuned actually gives, so the reward model is accurate where the policy samples. Fewer
+ * than `count` pairs when the pools hold too few replies of different gold value.
+ */
+export function policyPreferencePairs(
+  pools: readonly ReplyPool[],
+  count: number,
+  seed: number,
+  flipRate = 0.1,
+): PreferencePair[] {
+  const usable = pools.filter((p) => new Set(p.replies.map((r) => goldHelpfulness(p.prompt, r))).size > 1);
+  if (usable.length === 0) return [];
+  return labelPairs(
+    (rng) => {
+      const pool = rng.pick(usable);
+      return [pool.prompt, rng.pick(pool.replies), rng.pick(pool.replies)];
+    },
+    count,
+    seed,
+    flipRate,
+  );
+}
+
+/** The labelling both pair sources share: draws (prompt, a, b) until `count` pairs or too many misses. */
+function labelPairs(
+  draw: (rng: Rng) => [GeneralPrompt, string, string],
+  count: number,
+  seed: number,
+  flipRate: number,
+): PreferencePair[] {
+  const rng = createRng(seed);
   const out: PreferencePair[] = [];
   let longerChosen = 0;
-  while (out.length < count) {
-    const prompt = rng.pick(prompts);
-    const a = candidateReply(prompt, rng.pick(options), rng.int(0, 1 << 30));
-    const b = candidateReply(prompt, rng.pick(options), rng.int(0, 1 << 30));
+  for (let misses = 0; out.length < count && misses < 200 * count + 1000; ) {
+    const [prompt, a, b] = draw(rng);
     const ga = goldHelpfulness(prompt, a);
     const gb = goldHelpfulness(prompt, b);
-    if (a === b || Math.abs(ga - gb) < 1e-9) continue;
+    if (a === b || Math.abs(ga - gb) < 1e-9) {
+      misses++;
+      continue;
+    }
     let [chosen, rejected, gc, gr] = ga > gb ? [a, b, ga, gb] : [b, a, gb, ga];
     // Length balance: skip a pair that would push the longer-is-chosen share away from one half.
     const longer = chosen.length > rejected.length;
-    if (longer && longerChosen > out.length / 2 + 2) continue;
-    if (!longer && out.length - longerChosen > out.length / 2 + 2) continue;
+    if ((longer && longerChosen > out.length / 2 + 2) || (!longer && out.length - longerChosen > out.length / 2 + 2)) {
+      misses++;
+      continue;
+    }
     const flipped = rng.bool(flipRate);
     if (flipped) [chosen, rejected, gc, gr] = [rejected, chosen, gr, gc];
     if (chosen.length > rejected.length) longerChosen++;
