@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { pairedBootstrap } from '@r1/eval';
 import type { ResolvedGRPOConfig } from '@r1/grpo-core';
 import { loadTokenizer } from '@r1/model';
-import { createRewardModelScorer, runRewardModelTraining } from '@r1/reward-model';
+import { createRewardModelScorer, pairMetrics, runRewardModelTraining } from '@r1/reward-model';
 import type { TaskItem } from '@r1/tasks';
 import { latestCheckpoint } from '../checkpointing';
 import { loadRewardScorer, REWARD_MODEL_PREFIX } from '../reward-registry';
@@ -184,17 +184,16 @@ async function trainRewardModels(c: AllScenarioContext) {
     const scorer = await createRewardModelScorer(helpful.final, { score: 'summary' });
     try {
       const rows = pairRows(policyEval);
-      const chosen = await scorer(
-        rows.map((r) => r.prompt),
-        rows.map((r) => r.chosen),
+      // One batch: every chosen reply, then every rejected one.
+      const scores = await scorer(
+        [...rows, ...rows].map((r) => r.prompt),
+        [...rows.map((r) => r.chosen), ...rows.map((r) => r.rejected)],
       );
-      const rejected = await scorer(
-        rows.map((r) => r.prompt),
-        rows.map((r) => r.rejected),
+      const { accuracy, meanMargin } = pairMetrics(scores.slice(0, rows.length), scores.slice(rows.length));
+      helpful.summary.policyEval = { examples: rows.length, accuracy, meanMargin };
+      c.log(
+        `  reward model helpful: held-out on-policy pair accuracy ${accuracy.toFixed(3)}, margin ${meanMargin.toFixed(3)} (${rows.length} pairs)`,
       );
-      const accuracy = mean(chosen.map((x, i) => (x > rejected[i]! ? 1 : 0)));
-      helpful.summary.policyEval = { examples: rows.length, accuracy };
-      c.log(`  reward model helpful: held-out on-policy pair accuracy ${accuracy.toFixed(3)} (${rows.length} pairs)`);
     } finally {
       scorer.dispose();
     }
