@@ -57,9 +57,11 @@ function usageError(message: string): never {
 function withModelPath(config: TrainerConfig, file: string): TrainerConfig {
   const at = (p: string) => (isAbsolute(p) ? p : resolve(dirname(file), p));
   const task = config.task.file;
+  const rollout = config.rollout;
   return {
     ...config,
     model: at(config.model),
+    rollout: rollout?.syncDir ? { ...rollout, syncDir: at(rollout.syncDir) } : rollout,
     task:
       task === null
         ? config.task

@@ -11,6 +11,8 @@
  * template: r1-zero                            # r1-zero | r1 | chat (the checkpoint's template, <think> forced)
  * eval: { problems: 200, k: 4, temperature: 0.6, topP: 0.95, everySteps: 10 }
  * grpo: { num_generations: 8, learning_rate: 1.0e-3, max_steps: 60 }
+ * rollout: { endpoints: ["http://gpu-1:30000/v1"], weight_sync: update_weights_from_disk }   # optional: see
+ * #   stages/rollout.ts — completions come from inference servers that receive the policy's weights
  * ```
  * Unknown keys are rejected with the file, the key and the valid names.
  */
@@ -19,6 +21,7 @@ import { extname } from 'node:path';
 import { type GRPOConfig, type ResolvedGRPOConfig, resolveGRPOConfig } from '@r1/grpo-core';
 import { type BuiltinTaskName, isBuiltinTaskName } from '@r1/tasks';
 import { parse as parseYaml } from 'yaml';
+import { type RolloutSettings, resolveRollout } from './stages/rollout';
 
 export interface EvalSettings {
   /** Held-out problems (test split) for the before/after evaluation. */
@@ -66,6 +69,8 @@ export interface TrainerConfig {
   template: TrainTemplate;
   eval: EvalSettings;
   grpo: ResolvedGRPOConfig;
+  /** Rollouts on inference servers with weight sync (stages/rollout.ts); null = the policy samples itself. */
+  rollout: RolloutSettings | null;
 }
 
 export const DEFAULT_EVAL_SETTINGS: EvalSettings = {
@@ -79,7 +84,7 @@ export const DEFAULT_EVAL_SETTINGS: EvalSettings = {
   seed: 1234,
 };
 
-const SECTIONS = ['model', 'moe', 'task', 'template', 'eval', 'grpo'];
+const SECTIONS = ['model', 'moe', 'task', 'template', 'eval', 'grpo', 'rollout'];
 const FILE_TASK_KEYS = ['name', 'path', 'problem_field', 'answer_field', 'id_field', 'answer_format', 'eval_path'];
 
 /** TRL's snake_case option names → ours (`num_generations` → `numGenerations`). */
@@ -134,6 +139,7 @@ export function resolveTrainerConfig(raw: Record<string, unknown>, source = '<co
     template,
     eval: evalSettings,
     grpo: resolved,
+    rollout: resolveRollout(raw.rollout, source),
   };
 }
 

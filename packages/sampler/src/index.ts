@@ -16,6 +16,13 @@ export { chooseToken, type TokenChoice, type TokenChoiceParams } from './logits'
 export { createOpenAIEngine, type OpenAIEngineOptions } from './openai/engine';
 export { type ListModelsOptions, listModels, normaliseBaseUrl } from './openai/list-models';
 export { EndpointError, type RetryOptions } from './openai/retry';
+export {
+  getModelInfo,
+  serverRoot,
+  updateWeightsFromDisk,
+  type WeightSyncClientOptions,
+  type WeightUpdate,
+} from './openai/weight-sync-client';
 export { resolveSamplingParams } from './params';
 export { createRng, deriveSeed, hashString, type Uniform } from './rng';
 export { createSampler, type Sampler } from './sampler';

@@ -258,6 +258,7 @@ export async function runAllScenarioStage(c: AllScenarioContext): Promise<AllSce
         score: scorer.score,
         grpo: { ...settings, outputDir: c.dir, runName: name },
         eval: config.eval,
+        rollout: config.rollout,
         runDir: dir,
         defaultRunName: name,
         describe: { stage: 'all_scenario_rl', run: name, model: c.from, rewards: names, rmStart, grpo: settings },

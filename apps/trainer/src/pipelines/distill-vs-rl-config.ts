@@ -18,6 +18,7 @@
  */
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { nearestName, type ResolvedGRPOConfig } from '@r1/grpo-core';
+import { type RolloutSettings, resolveRollout } from '../stages/rollout';
 import { type EvalSettings, resolveTrainerConfig, type TrainerConfig } from '../trainer-config';
 import { fail, readR1ConfigMapping, type SamplingStage, samplingStage, section, sftSection } from './r1-config';
 
@@ -40,6 +41,8 @@ export interface DistillVsRlConfig {
   rl: ResolvedGRPOConfig;
   distilledPlusRl: ResolvedGRPOConfig | null;
   rlTuning: string;
+  /** Every RL stage samples on these inference servers (stages/rollout.ts); null = locally. */
+  rollout: RolloutSettings | null;
 }
 
 const TOP = [
@@ -56,6 +59,7 @@ const TOP = [
   'rl',
   'distilled_plus_rl',
   'rl_tuning',
+  'rollout',
 ];
 
 export function resolveDistillVsRlConfig(
@@ -118,6 +122,7 @@ export function resolveDistillVsRlConfig(
   if (typeof tuning !== 'string') fail(source, 'rl_tuning must be a string');
   const at = (p: string) => (isAbsolute(p) ? p : resolve(baseDir, p));
   return {
+    rollout: resolveRollout(raw.rollout, source, baseDir),
     model: at(teacher.model),
     task: teacher.task,
     oodTask: ood.task,

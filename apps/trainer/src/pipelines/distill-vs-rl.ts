@@ -104,6 +104,7 @@ export async function runDistillVsRl(o: DistillVsRlOptions): Promise<DistillVsRl
     heldOut,
     eval: config.eval,
     maxTokens: config.maxTokens,
+    rollout: config.rollout,
     order,
     log,
     ...(o.progress === undefined ? {} : { progress: o.progress }),

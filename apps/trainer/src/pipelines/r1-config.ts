@@ -14,12 +14,14 @@
  * reasoning_rl: { max_steps: 50 }       # GRPO overrides (rewards: accuracy, format, language_consistency)
  * rejection_sampling: { problems: 1000, k: 4, temperature: 0.8, non_reasoning_ratio: 0.3333 }
  * sft: { num_train_epochs: 2, learning_rate: 1.0e-3 }   # SFT from the base on the rejection-sampled mix
+ * rollout: { endpoints: [http://gpu-1:30000/v1] }       # optional: every RL stage samples on these servers
  * ```
  * Unknown keys are errors naming the file, the key and the valid names.
  */
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { resolveSFTConfig } from '@r1/distill';
 import { nearestName, type ResolvedGRPOConfig } from '@r1/grpo-core';
+import { type RolloutSettings, resolveRollout } from '../stages/rollout';
 import { type EvalSettings, readConfigMapping, resolveTrainerConfig, type TrainerConfig } from '../trainer-config';
 import type { SamplingStage } from './stage-runner';
 
@@ -42,6 +44,8 @@ export interface R1Config {
   sft: Record<string, unknown>;
   /** Stage 4 (§2.3.4): RL for all scenarios from the SFT model; null when the config has no `all_scenario_rl`. */
   allScenarioRl: AllScenarioConfig | null;
+  /** Every RL stage samples on these inference servers (stages/rollout.ts); null = locally. */
+  rollout: RolloutSettings | null;
 }
 
 export interface AllScenarioConfig {
@@ -91,6 +95,7 @@ const TOP = [
   'rejection_sampling',
   'sft',
   'all_scenario_rl',
+  'rollout',
 ];
 const ALL_SCENARIO_KEYS = [
   'general_fraction',
@@ -312,6 +317,7 @@ export function resolveR1Config(raw: Record<string, unknown>, source = '<config>
   }
   return {
     allScenarioRl: raw.all_scenario_rl === undefined ? null : allScenario(),
+    rollout: resolveRollout(raw.rollout, source, baseDir),
     model: at(zero.model),
     task,
     languageConsistency: lc,

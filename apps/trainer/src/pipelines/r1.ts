@@ -121,6 +121,7 @@ export async function runR1(o: R1Options): Promise<R1Summary | null> {
     heldOut,
     eval: config.eval,
     maxTokens: config.maxTokens,
+    rollout: config.rollout,
     order,
     log,
     ...(o.progress === undefined ? {} : { progress: o.progress }),

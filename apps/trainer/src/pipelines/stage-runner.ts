@@ -17,6 +17,7 @@ import { latestCheckpoint } from '../checkpointing';
 import { rewardScorer } from '../reward-registry';
 import { runGrpoStage, type StepRecord } from '../stages/grpo';
 import { promptTemplate } from '../stages/prompts';
+import type { RolloutSettings } from '../stages/rollout';
 import { runSampleStage, type SampleTemplate } from '../stages/sample';
 import { evaluateCheckpoint, type Snap } from '../stages/snapshot';
 import type { TrainingTask } from '../stages/training-task';
@@ -93,6 +94,8 @@ export interface StageRunnerContext {
   log: (line: string) => void;
   progress?: boolean;
   stopAfter?: string;
+  /** Every GRPO stage samples on these inference servers (config `rollout:`); null = locally. */
+  rollout?: RolloutSettings | null;
 }
 
 export function createStageRunner(c: StageRunnerContext) {
@@ -172,6 +175,7 @@ export function createStageRunner(c: StageRunnerContext) {
       }),
       grpo: { ...settings, outputDir: out, runName: name },
       eval: c.eval,
+      rollout: c.rollout ?? null,
       runDir: dir,
       defaultRunName: name,
       describe: { stage: name, model: from, template, grpo: settings },

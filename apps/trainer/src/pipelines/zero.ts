@@ -11,6 +11,7 @@ import { rewardScorer } from '../reward-registry';
 import { prepareRunDir } from '../run-dir';
 import { runGrpoStage, type StepRecord } from '../stages/grpo';
 import { promptTemplate } from '../stages/prompts';
+import type { RolloutRecord } from '../stages/rollout';
 import { openTrainingTask } from '../stages/training-task';
 import type { TrainerConfig } from '../trainer-config';
 import { writeReport } from './zero-report';
@@ -48,6 +49,8 @@ export interface ZeroSummary {
   meanLengthLast: number;
   runDir: string;
   skippedSteps: number;
+  /** Rollouts on inference servers (config `rollout:`): endpoints, syncs, lastSyncedStep; absent when local. */
+  rollout?: RolloutRecord;
 }
 
 export function snapshot(aggregate: EvalAggregate): EvalSnapshot {
@@ -79,6 +82,7 @@ export async function runZero(options: ZeroOptions): Promise<ZeroSummary> {
     }),
     grpo: config.grpo,
     eval: config.eval,
+    rollout: config.rollout,
     defaultRunName: `zero-${config.task.name}-seed${config.grpo.seed}`,
     describe: config as unknown as Record<string, unknown>,
     ...(options.resume === undefined ? {} : { resume: options.resume }),
@@ -121,6 +125,7 @@ export async function runZero(options: ZeroOptions): Promise<ZeroSummary> {
     meanLengthLast: lengths(history.slice(-tenth)),
     runDir: stage.runDir,
     skippedSteps: history.filter((h) => h.skipped).length,
+    ...(stage.rollout === null ? {} : { rollout: stage.rollout }),
   };
   writeFileSync(join(stage.runDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
   writeReport(join(stage.runDir, 'report.html'), { summary, history, config, samples: after.problems.slice(0, 6) });

@@ -6,8 +6,10 @@
  * The loop reads top to bottom: sample G completions per prompt (with DAPO's dynamic sampling, more prompts until
  * the batch is full of informative groups) → score (rewards per component and total) → group advantages → GRPO
  * update (μ passes, clipping, AdamW) → log → checkpoint; with an optional held-out evaluation before, during (the
- * accuracy curve, Figure 2) and after. How it differs from TRL's GRPOTrainer: the policy samples itself (no vLLM),
- * and every random choice is derived from (seed, step), so a resumed run reproduces an uninterrupted one.
+ * accuracy curve, Figure 2) and after. By default the policy samples itself; with `rollout` the training batches
+ * are sampled on inference servers (SGLang, vLLM, r1-serve) that receive the policy's weights (stages/rollout.ts),
+ * while held-out evaluations stay on the policy here. Every random choice is derived from (seed, step), so a resumed
+ * run reproduces an uninterrupted one.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -35,6 +37,7 @@ import type { EvalSettings, TrainerConfig } from '../trainer-config';
 import { upcycleToMoe } from '../upcycle';
 import { heldOutEval } from './heldout';
 import type { PromptTemplate } from './prompts';
+import { openRollout, type RolloutRecord, type RolloutSettings } from './rollout';
 import type { TrainingTask } from './training-task';
 
 export interface GrpoStageOptions {
@@ -61,6 +64,8 @@ export interface GrpoStageOptions {
     completions: readonly (readonly string[])[],
     scored: readonly (readonly CombinedReward[])[],
   ) => Record<string, number> | Promise<Record<string, number>>;
+  /** Sample the training batches on inference servers (stages/rollout.ts); absent or null = the policy here. */
+  rollout?: RolloutSettings | null;
   /** Resume from this checkpoint directory (written by a previous run). */
   resume?: string;
   /** Stop (after saving) once this many optimiser steps are done — for tests of resume. */
@@ -82,6 +87,8 @@ export interface GrpoStageResult {
   after: EvalResult | null;
   /** Wall-clock seconds of the stage, over all resumed runs. */
   wallSeconds: number;
+  /** Rollouts on inference servers: endpoints, weight syncs, staleness; null when the policy sampled itself. */
+  rollout: RolloutRecord | null;
 }
 
 /** One optimiser step's record in metrics.jsonl. */
@@ -106,6 +113,8 @@ export interface StepRecord extends OptimizerStepMetrics {
   /** Dynamic sampling: groups sampled for this update, and those dropped because all their rewards agreed. */
   groupsDrawn: number;
   groupsDropped: number;
+  /** With rollouts on servers: optimiser steps between the policy and the weights that sampled this batch. */
+  rolloutLagSteps?: number;
   /** What the stage's `stepMetrics` adds (e.g. the hidden gold preference next to the reward model's). */
   extra?: Record<string, number>;
 }
@@ -153,6 +162,7 @@ export async function runGrpoStage(options: GrpoStageOptions): Promise<GrpoStage
     before?: { aggregate: EvalAggregate; pass1s: number[] };
     runDir?: string;
     wallSeconds?: number;
+    rollout?: RolloutRecord | null;
   };
   const run = prepareRunDir(grpo.outputDir, grpo.runName ?? options.defaultRunName, state.runDir ?? options.runDir);
   writeFileSync(join(run.dir, 'config.json'), `${JSON.stringify({ ...options.describe, backend }, null, 2)}\n`);
@@ -165,6 +175,10 @@ export async function runGrpoStage(options: GrpoStageOptions): Promise<GrpoStage
   const sampler: Sampler = createSampler(
     createLocalEngine({ model: policy, tokenizer, modelId: `${run.dir}:policy`, maxBatchRows: 128 }),
   );
+  const rollout = options.rollout
+    ? await openRollout(options.rollout, { runDir: run.dir, tokenizer, log, previous: state.rollout ?? null })
+    : null;
+  const rolloutSampler = rollout?.sampler ?? sampler;
   const heldOut = task.heldOut(evalSettings.seed);
   const curveSet = heldOut.slice(0, evalSettings.curveProblems);
   const template = prompt.render;
@@ -220,6 +234,7 @@ export async function runGrpoStage(options: GrpoStageOptions): Promise<GrpoStage
       before,
       runDir: run.dir,
       wallSeconds: (state.wallSeconds ?? 0) + (performance.now() - started) / 1000,
+      rollout: rollout?.record() ?? null,
     });
     return dir;
   };
@@ -234,6 +249,8 @@ export async function runGrpoStage(options: GrpoStageOptions): Promise<GrpoStage
       // component and the weighted total). With dynamic sampling (DAPO), groups whose rewards all agree are dropped
       // and more prompts are drawn until the batch is full, up to maxNumGenBatches draws; if still short, dropped
       // groups fill the rest (they add no policy gradient) so the batch keeps its shape.
+      // With rollouts on servers, first bring their weights up to the policy's (when a sync is due).
+      const lag = rollout === null ? undefined : await rollout.beforeBatch(step, policy);
       const t0 = performance.now();
       let sampleMs = 0;
       const kept: { item: TaskItem; completions: Completion[]; scored: CombinedReward[] }[] = [];
@@ -244,7 +261,7 @@ export async function runGrpoStage(options: GrpoStageOptions): Promise<GrpoStage
         const items = task.train(promptsPerGeneration, drawSeed);
         const requests = items.map((p) => ({ ...template(p), seed: deriveSeed(drawSeed, 1) }));
         const s0 = performance.now();
-        const drawn = await sampler.generate(requests, {
+        const drawn = await rolloutSampler.generate(requests, {
           n: grpo.numGenerations,
           temperature: grpo.temperature,
           topP: grpo.topP,
@@ -291,7 +308,7 @@ export async function runGrpoStage(options: GrpoStageOptions): Promise<GrpoStage
         completions[i]!.forEach((c, j) => {
           rollouts.push({
             promptIds,
-            completionIds: c.tokenIds,
+            completionIds: rollout === null ? c.tokenIds : rollout.tokenIds(c),
             truncated: c.finishReason === 'length',
             advantage: adv.advantages[i * grpo.numGenerations + j]!,
           });
@@ -308,7 +325,7 @@ export async function runGrpoStage(options: GrpoStageOptions): Promise<GrpoStage
 
       // ---- 5. Log.
       const flat = completions.flat();
-      const lengths = flat.map((c) => c.tokenIds.length);
+      const lengths = flat.map((c) => (rollout === null ? c.tokenIds : rollout.tokenIds(c)).length);
       const components: Record<string, number> = {};
       for (const name of scored[0]![0]!.components.map((c) => c.name)) {
         // Over the completions the reward covers (a routed reward is null for the prompts it does not score).
@@ -340,6 +357,7 @@ export async function runGrpoStage(options: GrpoStageOptions): Promise<GrpoStage
           readableRate: flat.filter((c) => isReadable(c.text)).length / flat.length,
           groupsDrawn,
           groupsDropped: dropped.length,
+          ...(lag === undefined ? {} : { rolloutLagSteps: lag }),
           ...(options.stepMetrics === undefined
             ? {}
             : {
@@ -395,8 +413,10 @@ export async function runGrpoStage(options: GrpoStageOptions): Promise<GrpoStage
     before,
     after,
     wallSeconds: wallSeconds(),
+    rollout: rollout?.record() ?? null,
   });
   try {
+    if (step >= grpo.maxSteps) await rollout?.finish(step, policy);
     if (step < grpo.maxSteps || options.evaluateAfter === false) {
       // Interrupted (SIGINT or stopAfterSteps): the checkpoint above holds everything; no final evaluation.
       return result(null);
@@ -406,5 +426,6 @@ export async function runGrpoStage(options: GrpoStageOptions): Promise<GrpoStage
   } finally {
     policy.dispose();
     reference?.dispose();
+    await rollout?.sampler.close();
   }
 }
