@@ -103,13 +103,14 @@ export const WORKER_HELP = `usage: r1-eval worker --queue redis://HOST:PORT/DB (
                       [--concurrency N] [--queue-name NAME] [--rate-limit MAX/SECONDS] [--lock-seconds S]
                       [--exit-when-idle S]
 
-Processes the jobs of queued runs (r1-eval run --queue): generates each job's samples, scores them, and hands the
-records back through Redis. Start as many as you like, on any machine that reaches the Redis server. Sample j of a
+Processes the jobs of queued runs: for r1-eval run --queue it generates each job's samples and scores them; for
+r1-train sample run --queue it generates them (the coordinator verifies and filters its traces). Either way it hands
+the result back through Redis. Start as many as you like, on any machine that reaches the Redis server. Sample j of a
 problem is drawn from its own seeded stream, so the samples equal a single-process run's whichever worker draws
 them.
 
   --queue URL            the coordinator's Redis (required)
-  --queue-name NAME      the coordinator's queue name (default r1-eval)
+  --queue-name NAME      the coordinator's queue name (default r1-eval; r1-train sample run's is r1-sample)
   --model DIR            the coordinator's checkpoint, at the same absolute path (samples are keyed by it); a job
                          for another model is put back for another worker and this worker stops (exit 1)
   --endpoint URL         the coordinator's OpenAI-compatible server; --api-model, --api-key-env, --timeout and

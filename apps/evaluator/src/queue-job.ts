@@ -9,7 +9,7 @@
  * It does not talk to Redis (worker.ts and queued-run.ts do).
  */
 import type { EvalProblem, SampleRecord, ScoredCompletion } from '@r1/eval';
-import type { QueueJob } from '@r1/queue';
+import type { GeneratedSample, GenerateJobData, QueueJob } from '@r1/queue';
 import { jobId } from '@r1/queue';
 import { type GenerationRequest, missingRanges, type SamplePlan, type Sampler, type SamplingParams } from '@r1/sampler';
 import type { ScoringKind } from './problems';
@@ -89,4 +89,16 @@ export async function processEvalJob(
     finishReason: completion.finishReason,
     tokens: completion.tokenIds.length,
   }));
+}
+
+/** A generate-only job (`r1-train sample run --queue`): the request and parameters are the sampler's. */
+export type SampleJobData = GenerateJobData<GenerationRequest, SamplingParams>;
+
+/** Generates a generate-only job's samples, in sample order; scoring (if any) is the coordinator's. */
+export async function processGenerateJob(data: SampleJobData, sampler: Sampler): Promise<GeneratedSample[]> {
+  const [completions] = await sampler.generate([data.request], data.params);
+  if (completions === undefined || completions.length !== data.count) {
+    throw new Error(`the engine returned ${completions?.length ?? 0} completions for ${data.count} samples`);
+  }
+  return completions.map((c) => ({ text: c.text, finishReason: c.finishReason, tokenIds: c.tokenIds.length }));
 }

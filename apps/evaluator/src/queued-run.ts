@@ -9,7 +9,7 @@
  * `evaluate()` as a local run, so the outputs are those of a local run.
  */
 import type { EvalProblem, SampleCache, SampleRecord } from '@r1/eval';
-import { formatQueueProgress, QueueJobsFailed, runCoordinator } from '@r1/queue';
+import { runQueuedJobs } from '@r1/queue';
 import { type GenerationRequest, planSamples, resolveSamplingParams, type SamplingParams } from '@r1/sampler';
 import type { Io } from './io';
 import type { ScoringKind } from './problems';
@@ -40,41 +40,14 @@ export async function fillThroughQueue(input: QueuedRunInput): Promise<void> {
   const samples = jobs.reduce((s, j) => s + j.data.keys.length, 0);
   io.stderr(`r1-eval: queue ${o.queueName} at ${o.queue}: ${jobs.length} jobs (${samples} samples) to do\n`);
   if (jobs.length === 0) return;
-  let lastLine = '';
-  let lastPrinted = 0;
-  const print = (line: string, force: boolean) => {
-    if (io.stderrIsTTY) {
-      io.stderr(`\r\x1b[2K${line}`);
-      return;
-    }
-    const now = performance.now();
-    if (force || now - lastPrinted >= 10_000) {
-      io.stderr(`${line}\n`);
-      lastPrinted = now;
-    }
-  };
-  try {
-    await runCoordinator<EvalJobData, SampleRecord[]>({
+  await runQueuedJobs<EvalJobData, SampleRecord[]>(
+    {
       url: o.queue!,
       queueName: o.queueName,
       jobs,
       attempts: o.maxRetries + 1,
       onResult: (_id, records) => cache.append(records),
-      onProgress: (p) => {
-        lastLine = formatQueueProgress(p);
-        print(lastLine, p.done + p.failed >= p.jobs);
-      },
-    });
-  } catch (error) {
-    if (io.stderrIsTTY && lastLine !== '') io.stderr('\n');
-    if (error instanceof QueueJobsFailed) {
-      const reasons = [...new Set(error.failed.map((f) => f.reason))].slice(0, 3);
-      throw new Error(
-        `${error.failed.length} of ${jobs.length} queue jobs failed for good (${reasons.join('; ')}); ` +
-          'every other sample is recorded',
-      );
-    }
-    throw error;
-  }
-  if (io.stderrIsTTY && lastLine !== '') io.stderr('\n');
+    },
+    io,
+  );
 }

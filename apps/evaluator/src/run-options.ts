@@ -7,7 +7,7 @@
  * the run starts.
  */
 import { parseArgs } from 'node:util';
-import { parseRedisUrl } from '@r1/queue';
+import { checkQueueName, parseRedisUrl } from '@r1/queue';
 import { didYouMean, UsageError } from './usage-error';
 
 export const TEMPLATES = ['r1-zero', 'chat', 'raw'] as const;
@@ -39,11 +39,10 @@ export function checkQueueFlags(url: string | null, name: string, command: strin
   } catch (error) {
     throw new UsageError((error as Error).message, command);
   }
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(name)) {
-    throw new UsageError(
-      `--queue-name must be letters, digits, '.', '_' or '-' (no ':'), at most 100 characters, got '${name}'`,
-      command,
-    );
+  try {
+    checkQueueName(name, '--queue-name');
+  } catch (error) {
+    throw new UsageError((error as Error).message, command);
   }
 }
 

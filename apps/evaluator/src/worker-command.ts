@@ -1,6 +1,7 @@
 /**
- * `r1-eval worker`: takes jobs of queued runs (`r1-eval run --queue`) from Redis, generates each job's samples from
- * its own model (a local checkpoint or an endpoint), scores them, and hands the records back. Several workers on
+ * `r1-eval worker`: takes jobs of queued runs from Redis, generates each job's samples from its own model (a local
+ * checkpoint or an endpoint) and hands them back — scored for `r1-eval run --queue` (generate, then score), as they
+ * are for `r1-train sample run --queue` (generate only: the coordinator verifies and filters its traces). Several workers on
  * several machines serve one coordinator; each sample is drawn from its own seeded stream, so a sample does not
  * depend on which worker drew it.
  *
@@ -10,12 +11,20 @@
  * backoff (the engine itself does not retry, so retries are counted and visible in one place).
  */
 import type { SampleRecord, ScoredCompletion } from '@r1/eval';
-import { RateLimited, startWorker, Unprocessable, type WorkerEvent, WrongWorker } from '@r1/queue';
+import {
+  GENERATE_JOB_FORMAT,
+  type GeneratedSample,
+  RateLimited,
+  startWorker,
+  Unprocessable,
+  type WorkerEvent,
+  WrongWorker,
+} from '@r1/queue';
 import { EndpointError, type Sampler } from '@r1/sampler';
 import { checkSandbox } from './code-judge';
 import type { Io } from './io';
 import { type OpenedSampler, openSampler } from './open-sampler';
-import { EVAL_JOB_FORMAT, type EvalJobData, processEvalJob } from './queue-job';
+import { EVAL_JOB_FORMAT, type EvalJobData, processEvalJob, processGenerateJob, type SampleJobData } from './queue-job';
 import { DEFAULT_RUN_OPTIONS, type RunOptions } from './run-options';
 import { createScorer, type Scorer } from './scoring';
 import type { WorkerCommandOptions } from './worker-options';
@@ -73,13 +82,14 @@ async function serve(w: WorkerCommandOptions, opened: OpenedSampler, io: Io): Pr
     return scorer;
   };
 
-  const processJob = async (data: EvalJobData): Promise<SampleRecord[]> => {
+  const processJob = async (data: EvalJobData | SampleJobData): Promise<SampleRecord[] | GeneratedSample[]> => {
     active++;
     lastActivity = performance.now();
     try {
-      if (data?.format !== EVAL_JOB_FORMAT) {
+      if (data?.format !== EVAL_JOB_FORMAT && data?.format !== GENERATE_JOB_FORMAT) {
         throw new Unprocessable(
-          `not an r1-eval job (format ${JSON.stringify(data?.format)}, expected ${EVAL_JOB_FORMAT})`,
+          `not an r1-eval or r1-train sample job (format ${JSON.stringify((data as { format?: unknown })?.format)}, ` +
+            `expected ${EVAL_JOB_FORMAT} or ${GENERATE_JOB_FORMAT})`,
         );
       }
       if (data.modelId !== sampler.modelId) {
@@ -99,6 +109,11 @@ async function serve(w: WorkerCommandOptions, opened: OpenedSampler, io: Io): Pr
             '--template chat: the checkpoint has no chat template; use --template r1-zero or raw',
           );
         }
+      }
+      if (data.format === GENERATE_JOB_FORMAT) {
+        const samples = await processGenerateJob(data, sampler);
+        consecutive429 = 0;
+        return samples;
       }
       const records = await processEvalJob(data, sampler, await scorerFor(data));
       consecutive429 = 0;
@@ -139,7 +154,7 @@ async function serve(w: WorkerCommandOptions, opened: OpenedSampler, io: Io): Pr
         return;
     }
   };
-  const worker = await startWorker<EvalJobData, SampleRecord[]>({
+  const worker = await startWorker<EvalJobData | SampleJobData, SampleRecord[] | GeneratedSample[]>({
     url: w.queue,
     queueName: w.queueName,
     process: processJob,

@@ -9,10 +9,12 @@ export {
   runCoordinator,
 } from './coordinator';
 export { RateLimited, Unprocessable, WrongWorker } from './errors';
+export { GENERATE_JOB_FORMAT, type GeneratedSample, type GenerateJobData } from './generate-job';
 export { canonicalJson, jobId } from './job-id';
 export { formatQueueProgress, formatSeconds } from './progress';
-export { parseRedisUrl, QueueUrlError, type RedisTarget } from './redis-url';
+export { checkQueueName, parseRedisUrl, QueueUrlError, type RedisTarget } from './redis-url';
 export { type ResultEnvelope, resultKeys, storeResult } from './results';
+export { type QueuedRunIo, runQueuedJobs } from './run-queued';
 export {
   DEFAULT_RESULT_TTL_SECONDS,
   type QueueWorker,

@@ -61,3 +61,16 @@ export function parseRedisUrl(url: string, field = 'url'): RedisTarget {
   if (parsed.password !== '') target.password = decodeURIComponent(parsed.password);
   return target;
 }
+
+/**
+ * Checks a queue name (BullMQ's keys are `bull:NAME:…`, so no ':'), throwing a {@link QueueUrlError} naming `field`.
+ * Shared by every command that takes `--queue-name`, so coordinators and workers accept the same names.
+ */
+export function checkQueueName(name: string, field: string): void {
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(name)) {
+    throw new QueueUrlError(
+      `${field} must be letters, digits, '.', '_' or '-' (no ':'), at most 100 characters, got '${name}'`,
+      field,
+    );
+  }
+}

@@ -3,12 +3,16 @@
  * contracts shared with r1-eval), then runs the sample stage (`run`) or `filterTraces` (`filter`). Returns the exit
  * code: 0 done, 1 failed, 2 usage error; never calls process.exit.
  */
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadTokenizer } from '@r1/model';
+import { checkQueueName, connectRedis, parseRedisUrl } from '@r1/queue';
 import { type FilterOptions, filterTraces, type Manifest } from '@r1/rejection-sampling';
-import { openEngine } from '../stages/open-engine';
+import { type EngineSource, type OpenedEngine, openEngine } from '../stages/open-engine';
 import { runSampleStage, SAMPLE_TEMPLATES, type SampleTemplate, sampleTemplate } from '../stages/sample';
 import { loadSampleProblems } from '../stages/sample-problems';
+import { coordinatorEngine, DEFAULT_SAMPLE_QUEUE_NAME, type QueueTarget } from '../stages/sample-queue';
 
 export const SAMPLE_USAGE = `usage:
   r1-train sample run (--model DIR | --endpoint URL [--endpoint URL…] [--api-model NAME] [--api-key-env VAR]) --out DIR
@@ -17,6 +21,11 @@ export const SAMPLE_USAGE = `usage:
       sampling:  [--k N (4)] [--temperature T (0.6)] [--top-p P (0.95)] [--max-tokens N] [--seed N (0)]
                  [--template r1-zero|r1|chat (r1-zero with --model, chat with --endpoint)] [--concurrency N (8)]
                  [--max-retries N (5)] [--timeout SECONDS (600)] [--return-token-ids]
+      work queue: [--queue redis://HOST:PORT/DB [--queue-name NAME (r1-sample)]]  this process becomes a
+                 coordinator: it enqueues the traces traces.jsonl lacks, workers (r1-eval worker --queue URL
+                 --queue-name NAME with the same --model path or --endpoint) draw them, and it filters them as a
+                 local run would (same data.jsonl). Rerun after a crash to resume: traces workers finished
+                 meanwhile are taken from Redis, queued jobs are not enqueued twice. --max-retries: per job.
   r1-train sample filter --input TRACES.jsonl --out DIR [--template r1-zero|r1|chat] [--tokenizer DIR]
   filters, selection and output (both):
       [--target-language en|zh] [--min-language-share X (0.95)] [--max-paragraph-chars N (1500)] [--allow-code-blocks]
@@ -55,6 +64,8 @@ const OPTIONS = {
   'max-retries': { type: 'string' },
   timeout: { type: 'string' },
   'return-token-ids': { type: 'boolean' },
+  queue: { type: 'string' },
+  'queue-name': { type: 'string' },
   'target-language': { type: 'string' },
   'min-language-share': { type: 'string' },
   'max-paragraph-chars': { type: 'string' },
@@ -216,7 +227,19 @@ interface SharedFlags {
   rejected: boolean;
 }
 
-const RUN_ONLY = ['model', 'endpoint', 'task', 'data', 'k', 'temperature', 'top-p', 'max-tokens', 'concurrency'];
+const RUN_ONLY = [
+  'model',
+  'endpoint',
+  'task',
+  'data',
+  'k',
+  'temperature',
+  'top-p',
+  'max-tokens',
+  'concurrency',
+  'queue',
+  'queue-name',
+];
 
 async function filterSub(v: Values, shared: SharedFlags, io: SampleIo): Promise<number> {
   const { out, filters, decontaminate, nonReasoning, rejected } = shared;
@@ -290,6 +313,23 @@ async function runSub(v: Values, shared: SharedFlags, io: SampleIo): Promise<num
   const temperature = num(v, 'temperature', (n) => n >= 0, 'a number ≥ 0') ?? 0.6;
   const topP = num(v, 'top-p', (n) => n > 0 && n <= 1, 'a number in (0, 1]') ?? 0.95;
   const concurrency = int(v, 'concurrency') ?? 8;
+  const queueUrl = str(v, 'queue');
+  const queueName = str(v, 'queue-name');
+  if (queueUrl === null && queueName !== null) throw new SampleUsageError('--queue-name needs --queue URL');
+  if (queueUrl !== null) {
+    try {
+      parseRedisUrl(queueUrl, '--queue');
+      checkQueueName(queueName ?? DEFAULT_SAMPLE_QUEUE_NAME, '--queue-name');
+    } catch (error) {
+      throw new SampleUsageError((error as Error).message);
+    }
+    if (endpoints.length > 1) {
+      throw new SampleUsageError(
+        '--queue takes one --endpoint (the model id workers must serve is model@URL); start one r1-eval worker per ' +
+          'server instead, each with its --endpoint',
+      );
+    }
+  }
   const problems = await loadSampleProblems({
     task,
     preset,
@@ -302,19 +342,28 @@ async function runSub(v: Values, shared: SharedFlags, io: SampleIo): Promise<num
     idField: str(v, 'id-field'),
     answerFormat: oneOf(v, 'answer-format', ['plain', 'gsm8k', 'boxed'] as const) ?? 'plain',
   });
-  const opened = await openEngine(
-    {
-      model,
-      endpoints,
-      apiModel: str(v, 'api-model'),
-      apiKey,
-      concurrency,
-      maxRetries: int(v, 'max-retries', 0) ?? 5,
-      timeoutSeconds: int(v, 'timeout') ?? 600,
-      returnTokenIds: v['return-token-ids'] === true,
-    },
-    (line) => io.stderr(`${line}\n`),
-  );
+  const maxRetries = int(v, 'max-retries', 0) ?? 5;
+  const source: EngineSource = {
+    model,
+    endpoints,
+    apiModel: str(v, 'api-model'),
+    apiKey,
+    concurrency,
+    maxRetries,
+    timeoutSeconds: int(v, 'timeout') ?? 600,
+    returnTokenIds: v['return-token-ids'] === true,
+  };
+  const log = (line: string) => io.stderr(`${line}\n`);
+  const opened = queueUrl === null ? await openEngine(source, log) : await openCoordinator(source, queueUrl, log);
+  const queue: QueueTarget | undefined =
+    queueUrl === null
+      ? undefined
+      : {
+          url: queueUrl,
+          name: queueName ?? DEFAULT_SAMPLE_QUEUE_NAME,
+          maxRetries,
+          io: { stderr: io.stderr, stderrIsTTY: process.stderr.isTTY === true },
+        };
   try {
     const maxTokens = int(v, 'max-tokens') ?? (opened.context === null ? 32_768 : Math.min(256, opened.context - 64));
     if (opened.context !== null && maxTokens >= opened.context) {
@@ -342,10 +391,42 @@ async function runSub(v: Values, shared: SharedFlags, io: SampleIo): Promise<num
       rejected,
       countTokens: opened.countTokens,
       batchProblems: concurrency,
+      ...(queue === undefined ? {} : { queue }),
     });
     printManifest(manifest, out, io.stdout);
     return 0;
   } finally {
     await opened.close();
   }
+}
+
+/**
+ * The model side of a queued run's coordinator, which generates nothing itself: the model id a local run would key
+ * its traces by, the checkpoint's context (from config.json, to check --max-tokens) and tokenizer (for
+ * --max-trace-tokens), without loading the weights; an endpoint is asked for its model name as in a local run.
+ * Redis is checked (reachable, noeviction) before anything in --out is touched.
+ */
+async function openCoordinator(s: EngineSource, queueUrl: string, log: (line: string) => void): Promise<OpenedEngine> {
+  let opened: OpenedEngine;
+  if (s.model !== null) {
+    const dir = resolve(s.model);
+    const configPath = join(dir, 'config.json');
+    if (!existsSync(configPath)) {
+      throw new Error(`--model ${s.model}: no config.json there (give a checkpoint directory)`);
+    }
+    const config = JSON.parse(readFileSync(configPath, 'utf8')) as { max_position_embeddings?: number };
+    const tokenizer = await loadTokenizer(dir);
+    opened = {
+      engine: coordinatorEngine(dir),
+      context: config.max_position_embeddings ?? null,
+      countTokens: (text) => tokenizer.encode(text).length,
+      close: async () => {},
+    };
+  } else {
+    const endpoint = await openEngine(s, log);
+    await endpoint.close();
+    opened = { ...endpoint, engine: coordinatorEngine(endpoint.engine.modelId), close: async () => {} };
+  }
+  (await connectRedis(queueUrl, { field: '--queue' })).disconnect();
+  return opened;
 }

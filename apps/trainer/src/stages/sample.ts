@@ -9,6 +9,7 @@ import { type Manifest, type RSProblem, type RSProgress, rejectionSample } from 
 import type { Engine, GenerationRequest, SamplingParams } from '@r1/sampler';
 import { type CompletionFormat, renderR1Zero } from '@r1/templates';
 import { formatSeconds } from '../progress';
+import { fillTracesThroughQueue, type QueueTarget } from './sample-queue';
 
 export const SAMPLE_TEMPLATES = ['r1-zero', 'r1', 'chat'] as const;
 /**
@@ -63,6 +64,11 @@ export interface SampleStageOptions {
   batchProblems: number;
   /** Draw the progress bar (default: when stderr is a terminal; otherwise a line every ~10%). */
   progress?: boolean;
+  /**
+   * Coordinate a work queue instead of generating (`--queue`): workers draw the traces into OUT/traces.jsonl, then
+   * the stage filters them as a local run does. `engine` then only names the model (see `coordinatorEngine`).
+   */
+  queue?: QueueTarget;
 }
 
 /** One line of progress: problems, ETA, traces seen and kept, and the removals by reason. */
@@ -84,6 +90,22 @@ export async function runSampleStage(o: SampleStageOptions): Promise<Manifest> {
   const started = performance.now();
   const tty = o.progress ?? process.stderr.isTTY === true;
   let lastDecile = -1;
+  // One record of what identifies the generation, for run.json and the resume check, queued or not.
+  const settings = { template: o.template, problems: o.source };
+  if (o.queue !== undefined) {
+    await fillTracesThroughQueue({
+      out: o.out,
+      problems: o.problems,
+      request,
+      modelId: o.engine.modelId,
+      k: o.k,
+      params: o.params,
+      settings,
+      filters: { format, ...o.filters },
+      decontaminate: o.decontaminate,
+      queue: o.queue,
+    });
+  }
   return rejectionSample(o.problems, o.engine, {
     out: o.out,
     k: o.k,
@@ -95,7 +117,7 @@ export async function runSampleStage(o: SampleStageOptions): Promise<Manifest> {
     nonReasoning: o.nonReasoning,
     rejected: o.rejected,
     ...(o.countTokens === null ? {} : { countTokens: o.countTokens }),
-    settings: { template: o.template, problems: o.source },
+    settings,
     batchProblems: o.batchProblems,
     total: o.problems.length,
     onProgress: (p) => {
