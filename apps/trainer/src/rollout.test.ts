@@ -14,6 +14,10 @@ import { fileURLToPath } from 'node:url';
 import { loadModel, loadTokenizer } from '@r1/model';
 import { createLocalEngine, createOpenAIEngine, createSampler, getModelInfo } from '@r1/sampler';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { resolveDistillVsRlConfig } from './pipelines/distill-vs-rl-config';
+import { runR1 } from './pipelines/r1';
+import { resolveR1Config } from './pipelines/r1-config';
+import { TINY } from './pipelines/test-utils/tiny-r1';
 import { runZero } from './pipelines/zero';
 import { promptTemplate } from './stages/prompts';
 import { resolveRollout } from './stages/rollout';
@@ -216,6 +220,26 @@ describe('GRPO with rollouts on r1-serve and weight sync', () => {
   }, 300_000);
 });
 
+describe('every RL stage of the r1 pipeline samples on the server', () => {
+  test('the tiny pipeline with a rollout block: both RL stages sync and record it in their stage records', async () => {
+    const config = resolveR1Config({ ...TINY, rollout: { endpoints: [endpoint] } }, 'tiny');
+    const out = join(work, 'r1');
+    const summary = await runR1({ config, out, resume: false, log: () => {}, progress: false });
+    // Every stage's record (OUT/<stage>/stage.json); summary.json lists the stages after the baseline.
+    const record = (name: string) =>
+      JSON.parse(readFileSync(join(out, name, 'stage.json'), 'utf8')) as { rollout?: unknown };
+    const synced = expect.objectContaining({ syncs: 3, lastSyncedStep: 2, stale: false, endpoints: [endpoint] });
+    expect(record('r1_zero').rollout).toEqual(synced);
+    expect(record('reasoning_rl').rollout).toEqual(synced);
+    expect(summary!.stages.find((s) => s.name === 'reasoning_rl')?.rollout).toEqual(synced);
+    expect(record('cold_start').rollout).toBeUndefined();
+    for (const name of ['r1_zero', 'reasoning_rl'])
+      expect(readdirSync(join(out, name, 'rollout-weights'))).toEqual(['step-2']);
+    // The server was left on the last RL stage's policy.
+    expect((await getModelInfo(endpoint)).model_path).toBe(join(out, 'reasoning_rl', 'rollout-weights', 'step-2'));
+  }, 600_000);
+});
+
 describe('rollout config', () => {
   test('defaults, relative sync_dir, and errors that name the file and key', () => {
     expect(resolveRollout(undefined, 'c.yaml')).toBeNull();
@@ -243,6 +267,17 @@ describe('rollout config', () => {
       ['http://a/v1', /rollout must be a mapping/],
     ];
     for (const [raw, message] of bad) expect(() => resolveRollout(raw, 'c.yaml')).toThrow(message);
+    // The pipelines take the block at the top, for every RL stage; paths are relative to their file.
+    const r1 = resolveR1Config({ ...TINY, rollout: { endpoints: ['http://a/v1'], sync_dir: 'w' } }, 'r1.yaml', '/cfg');
+    expect(r1.rollout?.syncDir).toBe('/cfg/w');
+    expect(resolveR1Config(TINY, 'r1.yaml').rollout).toBeNull();
+    expect(() => resolveR1Config({ ...TINY, rollout: { endpoints: [] } }, 'r1.yaml')).toThrow(
+      /r1\.yaml: rollout\.endpoints/,
+    );
+    expect(
+      resolveDistillVsRlConfig({ model: 'm', rollout: { endpoints: ['http://a/v1'], weight_sync: 'none' } }, 'd.yaml')
+        .rollout?.weightSync,
+    ).toBe('none');
     expect(() => resolveTrainerConfig({ model: 'm', rollout: { endpoints: ['ftp://x'] } }, 'z.yaml')).toThrow(
       /z\.yaml: rollout\.endpoints\[0\]/,
     );

@@ -300,6 +300,7 @@ export async function runAllScenarioStage(c: AllScenarioContext): Promise<AllSce
       checkpoint: gated.checkpoint!,
       history: gated.history,
       steps: gated.steps,
+      ...(gated.rollout === null ? {} : { rollout: gated.rollout }),
       helpfulness: { before: before.helpfulness, after: after.helpfulness, ci: diff.ci },
       harmlessness: { before: before.harmlessness, after: after.harmlessness },
       rewardHacking:

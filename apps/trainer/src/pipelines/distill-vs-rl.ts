@@ -18,6 +18,7 @@ import { pairedBootstrap } from '@r1/eval';
 import { loadModel } from '@r1/model';
 import { DEFAULT_R1_PRETRAIN_OPTIONS, pretrain } from '../pretrain';
 import type { StepRecord } from '../stages/grpo';
+import type { RolloutRecord } from '../stages/rollout';
 import type { Snap } from '../stages/snapshot';
 import { openTrainingTask } from '../stages/training-task';
 import type { DistillVsRlConfig } from './distill-vs-rl-config';
@@ -36,6 +37,8 @@ export interface DvrRecord extends Measured {
   checkpoint?: string;
   history?: StepRecord[];
   steps?: number;
+  /** RL stages with `rollout:`: endpoints, weight syncs, staleness. */
+  rollout?: RolloutRecord;
   parameters?: number;
   /** The out-of-distribution split. */
   ood?: Measured;

@@ -33,6 +33,7 @@ import { createStageRunner, Interrupted, type Measured, prepareOut, writeJsonAto
 
 export type { Measured } from './stage-runner';
 
+import type { RolloutRecord } from '../stages/rollout';
 import { writeR1Report } from './r1-report';
 
 export const STAGE_NAMES = ['cold_start', 'reasoning_rl', 'rejection_sampling', 'sft', 'all_scenario_rl'] as const;
@@ -46,6 +47,8 @@ export interface StageRecord extends Measured {
   /** RL stages: the per-step metrics (accuracy, format, length, language consistency). */
   history?: StepRecord[];
   steps?: number;
+  /** RL stages with `rollout:`: endpoints, weight syncs, staleness. */
+  rollout?: RolloutRecord;
   /** Sampling stages: what was drawn and kept; all-scenario RL: its reward models and general-prompt results. */
   data?: Record<string, unknown>;
   /** All-scenario RL: the per-step metrics of the ungated (reward-hacking) run. */

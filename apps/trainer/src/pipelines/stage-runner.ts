@@ -17,7 +17,7 @@ import { latestCheckpoint } from '../checkpointing';
 import { rewardScorer } from '../reward-registry';
 import { runGrpoStage, type StepRecord } from '../stages/grpo';
 import { promptTemplate } from '../stages/prompts';
-import type { RolloutSettings } from '../stages/rollout';
+import type { RolloutRecord, RolloutSettings } from '../stages/rollout';
 import { runSampleStage, type SampleTemplate } from '../stages/sample';
 import { evaluateCheckpoint, type Snap } from '../stages/snapshot';
 import type { TrainingTask } from '../stages/training-task';
@@ -159,7 +159,7 @@ export function createStageRunner(c: StageRunnerContext) {
     from: string,
     template: TrainTemplate,
     settings: ResolvedGRPOConfig,
-  ): Promise<{ checkpoint: string; history: StepRecord[]; steps: number }> => {
+  ): Promise<{ checkpoint: string; history: StepRecord[]; steps: number; rollout?: RolloutRecord }> => {
     const dir = join(out, name);
     const tokenizer = await loadTokenizer(from);
     const prompt = promptTemplate(template, tokenizer, from);
@@ -189,7 +189,12 @@ export function createStageRunner(c: StageRunnerContext) {
       notePartial(dir, t0);
       throw new Interrupted(`${name} interrupted at step ${result.steps}`);
     }
-    return { checkpoint: result.checkpoint, history: result.history, steps: result.steps };
+    return {
+      checkpoint: result.checkpoint,
+      history: result.history,
+      steps: result.steps,
+      ...(result.rollout === null ? {} : { rollout: result.rollout }),
+    };
   };
 
   const sft = async (name: string, model: string, data: string, settings: Record<string, unknown>) => {
