@@ -117,17 +117,20 @@ them.
                          --return-token-ids as in run
   --concurrency N        jobs at once (default 1 with --model, 4 with --endpoint); a local model generates one
                          job at a time, the rest overlap scoring and Redis
-  --rate-limit MAX/S     at most MAX jobs per S seconds across all workers of the queue (BullMQ's limiter)
+  --rate-limit MAX/S     at most MAX jobs started per S seconds (a sliding window) across all workers of this
+                         worker's --endpoint, on any queue of the Redis (with --model: of the queue); give every
+                         worker of one endpoint the same limit, and each endpoint its own
   --lock-seconds S       lock of an active job (default 30): a worker killed mid-job leaves a stalled job that
                          another worker takes over after about 2×S seconds
   --exit-when-idle S     stop once the queue has had no unfinished job (waiting, active, waiting for a retry)
                          for S seconds (default: run until SIGTERM or Ctrl-C)
 
-Failures: a 429 from the endpoint pauses the whole queue (every worker) and puts the job back without using an
-attempt; a 500, a timeout or a dropped connection fails the attempt and the queue retries the job with exponential
-backoff (the coordinator's --max-retries). A job the model can never serve (--max-tokens beyond a checkpoint's
-context, a chat prompt without a chat template) fails at once. Delivery is at least once, results are effectively
-once: the first result stored for a job wins and a duplicate delivery records nothing.
+Failures: a 429 from the endpoint puts the job back without using an attempt and holds off every worker of that
+endpoint (250 ms, doubling with each 429 in a row up to 30 s) while workers of other endpoints keep taking jobs; a
+500, a timeout or a dropped connection fails the attempt and the queue retries the job with exponential backoff
+(the coordinator's --max-retries). A job the model can never serve (--max-tokens beyond a checkpoint's context, a
+chat prompt without a chat template) fails at once. Delivery is at least once, results are effectively once: the
+first result stored for a job wins and a duplicate delivery records nothing.
 `;
 
 export const SCORE_HELP = `usage: r1-eval score --input FILE.jsonl [--k 1,4,16] [--code-timeout S] [--code-memory-mb N]

@@ -7,7 +7,7 @@
  *
  * A worker refuses — puts back for another worker, and stops — a job for another model than its own; it fails at
  * once a job its model can never serve (too many tokens for its context, a chat prompt without a chat template).
- * An endpoint's 429 rate-limits the queue without using an attempt; any other failure is retried by the queue with
+ * An endpoint's 429 holds off every worker of that endpoint (not those of other endpoints) without using an attempt; any other failure is retried by the queue with
  * backoff (the engine itself does not retry, so retries are counted and visible in one place).
  */
 import type { SampleRecord, ScoredCompletion } from '@r1/eval';
@@ -20,7 +20,7 @@ import {
   type WorkerEvent,
   WrongWorker,
 } from '@r1/queue';
-import { EndpointError, type Sampler } from '@r1/sampler';
+import { EndpointError, normaliseBaseUrl, type Sampler } from '@r1/sampler';
 import { checkSandbox } from './code-judge';
 import type { Io } from './io';
 import { type OpenedSampler, openSampler } from './open-sampler';
@@ -131,6 +131,10 @@ async function serve(w: WorkerCommandOptions, opened: OpenedSampler, io: Io): Pr
   };
 
   const counts = { done: 0, duplicates: 0, retried: 0, rateLimited: 0, failed: 0 };
+  // An endpoint's rate limits are its own: shared by every worker of that endpoint (on any queue), not by workers of
+  // other endpoints. A local model has no server to protect, so its limits are the queue's.
+  const endpoint = w.endpoint === null ? null : normaliseBaseUrl(w.endpoint);
+  const scope = endpoint === null ? 'all workers of the queue' : `all workers of ${endpoint}`;
   const onEvent = (e: WorkerEvent) => {
     switch (e.type) {
       case 'completed':
@@ -142,7 +146,10 @@ async function serve(w: WorkerCommandOptions, opened: OpenedSampler, io: Io): Pr
         return;
       case 'rate-limited':
         counts.rateLimited++;
-        io.stderr(`worker: rate-limited (${e.message}); the queue pauses ${Math.round(e.ms)} ms\n`);
+        io.stderr(`worker: rate-limited (${e.message}); ${scope} pause ${Math.round(e.ms)} ms\n`);
+        return;
+      case 'endpoint-wait':
+        // Another worker's 429 or the shared --rate-limit: the job went back unstarted, nothing to report per job.
         return;
       case 'failed':
         if (e.willRetry) counts.retried++;
@@ -162,6 +169,7 @@ async function serve(w: WorkerCommandOptions, opened: OpenedSampler, io: Io): Pr
     lockDurationMs: w.lockSeconds * 1000,
     stalledIntervalMs: w.lockSeconds * 1000,
     ...(w.rateLimit === null ? {} : { limiter: { max: w.rateLimit.max, durationMs: w.rateLimit.seconds * 1000 } }),
+    ...(endpoint === null ? {} : { endpoint }),
     onEvent,
   });
   io.stderr(

@@ -5,7 +5,7 @@
 
 /**
  * The endpoint said "too many requests" (429). The job goes back to waiting without using an attempt, and every
- * worker of the queue pauses for `retryAfterMs` (BullMQ's limiter is global per queue).
+ * worker of the same endpoint (a worker's `endpoint`; without one, of the queue) takes no job for `retryAfterMs`.
  */
 export class RateLimited extends Error {
   override readonly name = 'RateLimited';
