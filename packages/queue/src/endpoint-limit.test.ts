@@ -177,10 +177,11 @@ describe.skipIf(unavailable !== null)('per-endpoint rate limits on a real Redis'
           expect(e.requests[i + 2]! - e.requests[i]!).toBeGreaterThanOrEqual(450);
         }
       }
-      // Each endpoint had its own 2 in the first window: one limit for both would have allowed 2 in all.
-      const t0 = Math.min(a.requests[0]!, b.requests[0]!);
-      expect(inWindow(a.requests, t0 - 1, t0 + 400)).toHaveLength(2);
-      expect(inWindow(b.requests, t0 - 1, t0 + 400)).toHaveLength(2);
+      // The endpoints' windows are their own: some 450 ms saw more than 2 starts over both (one limit for the two
+      // would have allowed 2).
+      const all = [...a.requests, ...b.requests].sort((x, y) => x - y);
+      const busiest = Math.max(...all.map((t) => inWindow(all, t - 1, t + 450).length));
+      expect(busiest).toBeGreaterThanOrEqual(3);
     } finally {
       await Promise.all(workers.map((w) => w.close()));
       await a.close();
