@@ -115,6 +115,13 @@ const manifest = (out: string) => {
   return m;
 };
 
+beforeAll(async () => {
+  if (unavailable === null) redis = await startRedis();
+});
+afterAll(async () => {
+  await redis?.stop();
+});
+
 describe.skipIf(unavailable !== null)('r1-train sample run --queue with r1-eval workers', () => {
   const workers: Proc[] = [];
   const reference = join(work, 'reference');
@@ -134,7 +141,6 @@ describe.skipIf(unavailable !== null)('r1-train sample run --queue with r1-eval 
   }
 
   beforeAll(async () => {
-    redis = await startRedis();
     workers.push(startWorker(), startWorker());
     const local = await sample(runArgs(reference));
     expect(local.code, local.stderr).toBe(0);
@@ -142,7 +148,6 @@ describe.skipIf(unavailable !== null)('r1-train sample run --queue with r1-eval 
   afterAll(async () => {
     for (const w of workers) if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGTERM');
     await Promise.all(workers.map((w) => w.exited));
-    await redis?.stop();
   });
 
   test('2 workers: the traces and data.jsonl of a local run, every sample once', async () => {
@@ -216,5 +221,87 @@ describe.skipIf(unavailable !== null)('r1-train sample run --queue with r1-eval 
     const filter = await sample(['filter', '--input', 'x.jsonl', '--out', join(work, 'bad'), '--queue', redis.url]);
     expect(filter.code).toBe(2);
     expect(filter.stderr).toMatch(/--queue belongs to 'sample run'/);
+  });
+});
+
+describe.skipIf(unavailable !== null)('r1-train sample run --queue --endpoint with r1-eval workers on r1-serve', () => {
+  let server: Proc | undefined;
+  let url = '';
+  const workers: Proc[] = [];
+  const queueName = 'sample-endpoint-test';
+  const endpointArgs = (out: string, ...extra: string[]) => [
+    'run',
+    '--endpoint',
+    url,
+    '--task',
+    'arithmetic',
+    '--count',
+    '6',
+    '--k',
+    '4',
+    '--max-tokens',
+    '32',
+    '--template',
+    'r1-zero',
+    '--return-token-ids',
+    '--rejected',
+    '--out',
+    out,
+    ...extra,
+  ];
+  beforeAll(async () => {
+    server = spawnTs(join(ROOT, 'packages/sampler/src/bin/r1-serve.ts'), ['--model', BASE, '--port', '0']);
+    url = await new Promise<string>((resolve, reject) => {
+      const timer = setInterval(() => {
+        const m = /at (http:\/\/\S+\/v1)/.exec(server!.output());
+        if (m) {
+          clearInterval(timer);
+          resolve(m[1]!);
+        }
+      }, 20);
+      void server!.exited.then((code) => {
+        clearInterval(timer);
+        reject(new Error(`r1-serve exited with ${code}: ${server!.output()}`));
+      });
+    });
+    for (let i = 0; i < 2; i++) {
+      workers.push(
+        spawnTs(EVAL_CLI, [
+          'worker',
+          '--queue',
+          redis.url,
+          '--queue-name',
+          queueName,
+          '--endpoint',
+          url,
+          '--return-token-ids',
+          '--concurrency',
+          '2',
+        ]),
+      );
+    }
+  }, 120_000);
+  afterAll(async () => {
+    for (const p of [...workers, ...(server === undefined ? [] : [server])]) {
+      if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGTERM');
+    }
+    await Promise.all(workers.map((w) => w.exited));
+    server?.child.kill('SIGKILL');
+  });
+
+  test("the workers serve the coordinator's model@endpoint: the traces and data.jsonl of a local run", async () => {
+    const reference = join(work, 'endpoint-reference');
+    const local = await sample(endpointArgs(reference));
+    expect(local.code, local.stderr).toBe(0);
+    const out = join(work, 'endpoint-queued');
+    const r = await sample(endpointArgs(out, '--queue', redis.url, '--queue-name', queueName));
+    expect(r.code, `${r.stderr}\n${workers.map((w) => w.output()).join('\n')}`).toBe(0);
+    expect(r.stderr).toMatch(/queue: \d+ workers? · 6\/6 jobs · 0 failed/);
+    const traces = sortedTraces(out);
+    expect(traces).toHaveLength(24);
+    expect(traces).toEqual(sortedTraces(reference));
+    for (const file of ['data.jsonl', 'rejected.jsonl']) {
+      expect(readFileSync(join(out, file), 'utf8')).toBe(readFileSync(join(reference, file), 'utf8'));
+    }
   });
 });
