@@ -144,6 +144,8 @@ export class RunCgroupV2 implements RunCgroup {
   }
 
   async kill(spare?: number, deadline = Date.now() + 1000): Promise<void> {
+    // An empty cgroup stays empty (see the v1 backend): nothing to freeze or kill.
+    if (this.pids().length === 0) return;
     // cgroup.kill cannot spare one process; with a pid to spare, freeze and kill the others one by one.
     if (spare === undefined && this.fs.exists(`${this.dir}/cgroup.kill`)) {
       this.fs.write(`${this.dir}/cgroup.kill`, '1');
