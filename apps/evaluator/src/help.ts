@@ -126,7 +126,7 @@ them.
                          for S seconds (default: run until SIGTERM or Ctrl-C)
 
 Failures: a 429 from the endpoint puts the job back without using an attempt and holds off every worker of that
-endpoint (250 ms, doubling with each 429 in a row up to 30 s) while workers of other endpoints keep taking jobs; a
+endpoint (its Retry-After; without one 250 ms, doubling with each 429 in a row up to 30 s) while workers of other endpoints keep taking jobs; a
 500, a timeout or a dropped connection fails the attempt and the queue retries the job with exponential backoff
 (the coordinator's --max-retries). A job the model can never serve (--max-tokens beyond a checkpoint's context, a
 chat prompt without a chat template) fails at once. Delivery is at least once, results are effectively once: the

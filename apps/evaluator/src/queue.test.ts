@@ -213,8 +213,8 @@ describe.skipIf(unavailable !== null)('a worker against an endpoint that answers
     servers = [];
   });
 
-  /** A scripted completions endpoint; `failures` are the statuses of its first requests. */
-  async function endpoint(failures: number[]): Promise<string> {
+  /** A scripted completions endpoint; `failures` are the statuses of its first requests (429s with `retryAfter`). */
+  async function endpoint(failures: number[], retryAfter?: string): Promise<string> {
     let n = 0;
     const server = createServer((req, res) => {
       let body = '';
@@ -226,6 +226,7 @@ describe.skipIf(unavailable !== null)('a worker against an endpoint that answers
         res.setHeader('content-type', 'application/json');
         if (status !== undefined) {
           res.statusCode = status;
+          if (status === 429 && retryAfter !== undefined) res.setHeader('retry-after', retryAfter);
           res.end(JSON.stringify({ error: { message: `scripted ${status}` } }));
           return;
         }
@@ -296,6 +297,25 @@ describe.skipIf(unavailable !== null)('a worker against an endpoint that answers
         .map((r) => ({ ...r, key: undefined, modelId: undefined }))
         .sort((a, b) => a.problemId.localeCompare(b.problemId) || a.sampleIndex - b.sampleIndex);
     expect(endpointIdless(out)).toEqual(endpointIdless(local));
+  });
+
+  test("a 429's Retry-After is the pause the endpoint's workers take", async () => {
+    const url = await endpoint([429], '1');
+    const out = join(work, 'endpoint-retry-after');
+    const queue = ['--queue', redis.url, '--queue-name', 'retry-after'];
+    const running = cli(...endpointArgs(url, out, ...queue, '--max-retries', '0'));
+    const probe = await connectRedis(redis.url);
+    await until('the jobs to be queued', async () => (await probe.llen('bull:retry-after:wait')) > 0);
+    probe.disconnect();
+    const workerIo = captureIo();
+    const workerDone = main(
+      ['worker', ...queue, '--endpoint', url, '--api-model', 'scripted', '--concurrency', '1', '--exit-when-idle', '1'],
+      workerIo,
+    );
+    expect((await running).code).toBe(0);
+    expect(await workerDone).toBe(0);
+    // Retry-After: 1 → 1000 ms, not the 250 ms the worker takes when the server names no wait.
+    expect(workerIo.err.join('')).toMatch(/worker: rate-limited \(.*429.*\); .*pause 1000 ms/);
   });
 });
 

@@ -121,7 +121,9 @@ async function serve(w: WorkerCommandOptions, opened: OpenedSampler, io: Io): Pr
     } catch (error) {
       if (error instanceof EndpointError && error.status === 429) {
         consecutive429++;
-        throw new RateLimited(error.message, Math.min(30_000, 250 * 2 ** Math.min(consecutive429 - 1, 7)));
+        // The server's Retry-After when it sent one; else 250 ms, doubling with each 429 in a row, up to 30 s.
+        const backoff = Math.min(30_000, 250 * 2 ** Math.min(consecutive429 - 1, 7));
+        throw new RateLimited(error.message, error.retryAfterMs ?? backoff);
       }
       throw error;
     } finally {

@@ -1,7 +1,14 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, test } from 'vitest';
-import { backoffMs, DEFAULT_RETRY_OPTIONS, mapWithConcurrency, parseRetryAfter, postJsonWithRetry } from './retry';
+import {
+  backoffMs,
+  DEFAULT_RETRY_OPTIONS,
+  EndpointError,
+  mapWithConcurrency,
+  parseRetryAfter,
+  postJsonWithRetry,
+} from './retry';
 
 const servers: Server[] = [];
 afterEach(async () => {
@@ -51,6 +58,23 @@ describe('postJsonWithRetry', () => {
     ]);
     await expect(postJsonWithRetry('/x', {}, { ...fast, nextBaseUrl: () => s.url })).resolves.toEqual({ ok: true });
     expect(s.calls()).toBe(2);
+  });
+
+  test("the last answer's Retry-After reaches the caller on the error (a queue's limiter can honour it)", async () => {
+    const s = await scripted([
+      (_, res) => {
+        res.statusCode = 429;
+        res.setHeader('retry-after', '0.002');
+        res.end('{"error":{"message":"slow down"}}');
+      },
+    ]);
+    const error: unknown = await postJsonWithRetry(
+      '/x',
+      {},
+      { ...fast, maxRetries: 1, nextBaseUrl: () => s.url },
+    ).catch((e: unknown) => e);
+    if (!(error instanceof EndpointError)) throw new Error(`expected an EndpointError, got ${String(error)}`);
+    expect([error.status, error.retryAfterMs]).toEqual([429, 2]);
   });
 
   test('a server that dies mid-request is retried', async () => {

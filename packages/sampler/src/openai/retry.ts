@@ -27,6 +27,8 @@ export class EndpointError extends Error {
     readonly status: number | null,
     readonly url: string,
     readonly retryable: boolean,
+    /** The server's Retry-After, in ms, on the last answer (429, 503); null when it sent none. */
+    readonly retryAfterMs: number | null = null,
   ) {
     super(message);
     this.name = 'EndpointError';
@@ -103,14 +105,15 @@ export async function postJsonWithRetry(path: string, body: unknown, options: Po
         }
       } else {
         const retryable = isRetryableStatus(response.status);
+        waitMs = parseRetryAfter(response.headers.get('retry-after'));
         lastError = new EndpointError(
           `${url} answered ${response.status}: ${serverMessage(text)}`,
           response.status,
           url,
           retryable,
+          waitMs,
         );
         if (!retryable) throw lastError;
-        waitMs = parseRetryAfter(response.headers.get('retry-after'));
       }
     } catch (error) {
       if (error instanceof EndpointError && !error.retryable) throw error;
@@ -131,6 +134,7 @@ export async function postJsonWithRetry(path: string, body: unknown, options: Po
     final.status,
     final.url,
     false,
+    final.retryAfterMs,
   );
 }
 
