@@ -202,6 +202,14 @@ describe('r1-train r1 (tiny config)', () => {
     for (const key of ['model', 'task', 'eval', 'r1Zero', 'coldStart', 'rejectionSampling', 'sft'] as const) {
       expect(ablation[key], key).toEqual(config[key]);
     }
+    // The committed stage-4 config: r1.yaml with a general-heavy stage 3 and on-policy RM pairs.
+    const all = loadR1Config(CONFIG.replace('r1.yaml', 'r1-all-scenario.yaml'));
+    expect(all.rejectionSampling.nonReasoningRatio).toBe(3);
+    expect(all.sft.num_train_epochs).toBe(3);
+    expect(all.allScenarioRl).toMatchObject({ hackingRun: true, rewardModels: { policyPairs: 2000, pairs: 2000 } });
+    for (const key of ['model', 'task', 'eval', 'r1Zero', 'coldStart', 'reasoningRl'] as const) {
+      expect(all[key], key).toEqual(config[key]);
+    }
     expect({ ...ablation.reasoningRl, rewardFuncs: [] }).toEqual({ ...config.reasoningRl, rewardFuncs: [] });
     const cyclic = join(root, 'cycle.yaml');
     writeFileSync(cyclic, 'extends: cycle.yaml\n');
