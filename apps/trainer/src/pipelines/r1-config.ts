@@ -69,7 +69,7 @@ export interface AllScenarioConfig {
     /**
      * On-policy pairs: the stage-3 model's own samples (`policy_k` per train prompt at `policy_temperature`), gold-
      * labelled; default 0. configs/r1-all-scenario.yaml uses 2,000: with its general-heavy stage 3 they lift the RM's
-     * accuracy on the policy's replies from 0.60 to 0.72 (BENCHMARKS.md).
+     * accuracy on the policy's replies from 0.605 (synthetic pairs alone) to 0.718 (BENCHMARKS.md).
      */
     policyPairs: number;
     policyK: number;
