@@ -28,7 +28,9 @@ Draws k samples per problem, scores each, and writes to --out:
 model (exactly one):
   --model DIR            local checkpoint (config.json, model.safetensors, tokenizer.json)
   --backend NAME         tfjs backend for --model: wasm, cpu, node, node-gpu (default: best that loads)
-  --endpoint URL         OpenAI-compatible server (vLLM, SGLang, r1-serve), e.g. http://localhost:8000/v1
+  --endpoint URL         OpenAI-compatible server (vLLM, SGLang, r1-serve), e.g. http://localhost:8000/v1; give it
+                         again for a fleet of servers of one model (requests round-robin; with --queue, each
+                         server gets its own workers)
   --api-model NAME       model name at the endpoint (default: the single model its /v1/models lists)
   --api-key-env VAR      environment variable holding the API key (default: no key is sent)
   --max-retries N        retries of a failed request, with backoff (default 5)
@@ -113,8 +115,8 @@ them.
   --queue-name NAME      the coordinator's queue name (default r1-eval; r1-train sample run's is r1-sample)
   --model DIR            the coordinator's checkpoint, at the same absolute path (samples are keyed by it); a job
                          for another model is put back for another worker and this worker stops (exit 1)
-  --endpoint URL         the coordinator's OpenAI-compatible server; --api-model, --api-key-env, --timeout and
-                         --return-token-ids as in run
+  --endpoint URL         the coordinator's OpenAI-compatible server, or one server of its fleet; --api-model,
+                         --api-key-env, --timeout and --return-token-ids as in run
   --concurrency N        jobs at once (default 1 with --model, 4 with --endpoint); a local model generates one
                          job at a time, the rest overlap scoring and Redis
   --rate-limit MAX/S     at most MAX jobs started per S seconds (a sliding window) across all workers of this

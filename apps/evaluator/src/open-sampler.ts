@@ -34,8 +34,11 @@ export interface OpenedSampler {
  */
 export async function openSampler(o: RunOptions, io: Io, engineRetries?: number): Promise<OpenedSampler> {
   if (o.model !== null) return openLocal(o.model, o, io);
-  return openEndpoint(o.endpoint!, o, io, engineRetries);
+  return openEndpoint(endpointsOf(o), o, io, engineRetries);
 }
+
+/** The fleet of a run's options (`endpoints`), or its one `endpoint` when only that was set. */
+const endpointsOf = (o: RunOptions): readonly string[] => (o.endpoints.length > 0 ? o.endpoints : [o.endpoint!]);
 
 async function openLocal(modelDir: string, o: RunOptions, io: Io): Promise<OpenedSampler> {
   const dir = resolve(modelDir);
@@ -84,7 +87,7 @@ async function discoverModel(baseUrl: string, apiKey: string | undefined, o: Run
 }
 
 async function openEndpoint(
-  endpoint: string,
+  endpoints: readonly string[],
   o: RunOptions,
   io: Io,
   engineRetries = o.maxRetries,
@@ -96,10 +99,27 @@ async function openEndpoint(
       throw new UsageError(`--api-key-env ${o.apiKeyEnv}: that environment variable is not set`, 'run');
     }
   }
-  const baseUrl = normaliseBaseUrl(endpoint);
+  const baseUrls = endpoints.map(normaliseBaseUrl);
+  const baseUrl = baseUrls[0]!;
   const model = o.apiModel ?? (await discoverModel(baseUrl, apiKey, o));
+  // A fleet serves one model: without --api-model (the user's word for it), every other server must list the model
+  // the first one serves.
+  for (const other of o.apiModel === null ? baseUrls.slice(1) : []) {
+    const ids = await listModels(other, {
+      ...(apiKey === undefined ? {} : { apiKey }),
+      maxRetries: o.maxRetries,
+      timeoutMs: Math.min(o.timeoutSeconds, 30) * 1000,
+    });
+    if (!ids.includes(model)) {
+      throw new UsageError(
+        `--endpoint ${other} does not serve ${model} (it lists ${ids.join(', ') || 'nothing'}); the servers of one run ` +
+          'must serve the same model',
+        'run',
+      );
+    }
+  }
   const engine = createOpenAIEngine({
-    baseUrl,
+    baseUrl: baseUrls,
     model,
     ...(apiKey === undefined ? {} : { apiKey }),
     concurrency: o.batch,
@@ -108,7 +128,7 @@ async function openEndpoint(
     returnTokenIds: o.returnTokenIds,
   });
   const sampler = createSampler(engine);
-  return { sampler, label: `${model} @ ${baseUrl}`, close: () => sampler.close(), local: null };
+  return { sampler, label: `${model} @ ${baseUrls.join(', ')}`, close: () => sampler.close(), local: null };
 }
 
 /**
@@ -138,7 +158,7 @@ export async function openCoordinatorModel(o: RunOptions, io: Io): Promise<Opene
     modelId = dir;
     label = dir;
   } else {
-    const opened = await openEndpoint(o.endpoint!, o, io);
+    const opened = await openEndpoint(endpointsOf(o), o, io);
     await opened.close();
     modelId = opened.sampler.modelId;
     label = opened.label;

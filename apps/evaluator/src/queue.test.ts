@@ -299,6 +299,97 @@ describe.skipIf(unavailable !== null)('a worker against an endpoint that answers
     expect(endpointIdless(out)).toEqual(endpointIdless(local));
   });
 
+  test('a fleet: the coordinator names two servers, one worker per server, the records of a local run over both', async () => {
+    const [a, b] = [await endpoint([]), await endpoint([])];
+    const fleet = (out: string, ...extra: string[]) => endpointArgs(a, out, '--endpoint', b, '--limit', '6', ...extra);
+    const local = join(work, 'fleet-local');
+    expect((await cli(...fleet(local))).code).toBe(0);
+    const out = join(work, 'fleet-queued');
+    const queue = ['--queue', redis.url, '--queue-name', 'fleet'];
+    const running = cli(...fleet(out, ...queue));
+    const probe = await connectRedis(redis.url);
+    await until('the jobs to be queued', async () => (await probe.llen('bull:fleet:wait')) > 0);
+    probe.disconnect();
+    const ios = [captureIo(), captureIo()];
+    const workers = [a, b].map((url, i) =>
+      main(
+        [
+          'worker',
+          ...queue,
+          '--endpoint',
+          url,
+          '--api-model',
+          'scripted',
+          '--concurrency',
+          '1',
+          '--exit-when-idle',
+          '1',
+        ],
+        ios[i]!,
+      ),
+    );
+    expect((await running).code).toBe(0);
+    expect(await Promise.all(workers)).toEqual([0, 0]);
+    // Both servers' workers took jobs, and the records (keys and model ids included) are the local run's.
+    for (const io of ios) expect(Number(/stopped; (\d+) jobs done/.exec(io.err.join(''))?.[1] ?? 0)).toBeGreaterThan(0);
+    expect(sortedRecords(out)).toEqual(sortedRecords(local));
+    // A server outside the fleet is refused.
+    const c = await endpoint([]);
+    const stray = captureIo();
+    const again = cli(...fleet(join(work, 'fleet-stray'), '--queue', redis.url, '--queue-name', 'fleet-stray'));
+    const probe2 = await connectRedis(redis.url);
+    await until('the jobs to be queued', async () => (await probe2.llen('bull:fleet-stray:wait')) > 0);
+    probe2.disconnect();
+    const strayWorker = (url: string, io: ReturnType<typeof captureIo>) =>
+      main(
+        [
+          'worker',
+          '--queue',
+          redis.url,
+          '--queue-name',
+          'fleet-stray',
+          '--endpoint',
+          url,
+          '--api-model',
+          'scripted',
+        ].concat(['--exit-when-idle', '1']),
+        io,
+      );
+    expect(await strayWorker(c, stray)).not.toBe(0);
+    expect(stray.err.join('')).toMatch(
+      /this worker serves scripted@http:\/\/127\.0\.0\.1:\d+\/v1 but the queue's jobs are for scripted@/,
+    );
+    // Finish the stray run with a member of its fleet.
+    expect(await strayWorker(a, captureIo())).toBe(0);
+    expect((await again).code).toBe(0);
+  });
+
+  test('a fleet whose servers serve different models is refused before anything runs', async () => {
+    const lister = async (id: string) => {
+      const server = createServer((_req, res) => {
+        res.setHeader('content-type', 'application/json');
+        res.end(JSON.stringify({ object: 'list', data: [{ id, object: 'model' }] }));
+      });
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      servers.push(server);
+      return `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+    };
+    const [a, b] = [await lister('policy-a'), await lister('policy-b')];
+    const r = await cli(
+      'run',
+      '--endpoint',
+      a,
+      '--endpoint',
+      b,
+      '--benchmark',
+      'arithmetic',
+      '--out',
+      join(work, 'mixed'),
+    );
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--endpoint http:\/\/127\.0\.0\.1:\d+\/v1 does not serve policy-a \(it lists policy-b\)/);
+  });
+
   test("a 429's Retry-After is the pause the endpoint's workers take", async () => {
     const url = await endpoint([429], '1');
     const out = join(work, 'endpoint-retry-after');

@@ -52,6 +52,7 @@ describe('run options', () => {
     expect(o).toEqual({
       ...DEFAULT_RUN_OPTIONS,
       endpoint: 'http://gpu:8000/v1',
+      endpoints: ['http://gpu:8000/v1'],
       apiModel: 'qwen',
       apiKeyEnv: 'MY_KEY',
       maxRetries: 2,
@@ -90,6 +91,20 @@ describe('run options', () => {
     expect(parseRunArgs(['--model', 'm', '--benchmark', 'data/x.parquet', '--out', 'o'])).toMatchObject({
       benchmark: 'data/x.parquet',
     });
+  });
+
+  test('--endpoint again and again: a fleet of servers of one model', () => {
+    const fleet = ['--endpoint', 'http://gpu-1:30000/v1', '--endpoint', 'http://gpu-2:30000/v1'];
+    expect(parseRunArgs([...fleet, '--benchmark', 'arithmetic', '--out', 'o'])).toMatchObject({
+      endpoint: 'http://gpu-1:30000/v1',
+      endpoints: ['http://gpu-1:30000/v1', 'http://gpu-2:30000/v1'],
+    });
+    expect(() =>
+      parseRunArgs([...fleet, '--endpoint', 'http://gpu-1:30000/v1', '--benchmark', 'arithmetic', '--out', 'o']),
+    ).toThrow(/the same server is given twice/);
+    expect(() =>
+      parseRunArgs([...fleet, '--endpoint', 'gpu-3:30000', '--benchmark', 'arithmetic', '--out', 'o']),
+    ).toThrow(/must be an http\(s\) URL .* got 'gpu-3:30000'/);
   });
 
   test('--help', () => expect(parseRunArgs(['--help'])).toBe('help'));

@@ -51,6 +51,11 @@ export interface RunOptions {
   model: string | null;
   /** Base URL of an OpenAI-compatible server (vLLM, SGLang, r1-serve), e.g. "http://localhost:8000/v1". */
   endpoint: string | null;
+  /**
+   * Every `--endpoint` given (the first is `endpoint`): a fleet of servers of one model. Requests are spread over them
+   * round-robin; with --queue, each server gets its own workers. Default: `[endpoint]`.
+   */
+  endpoints: string[];
   /** Model name the endpoint expects. Default: the single model its /v1/models lists. Endpoint only. */
   apiModel: string | null;
   /** Name of the environment variable holding the endpoint's API key. Default: none, no key is sent. Endpoint only. */
@@ -133,6 +138,7 @@ export interface RunOptions {
 export const DEFAULT_RUN_OPTIONS: Readonly<Omit<RunOptions, 'out'>> = Object.freeze({
   model: null,
   endpoint: null,
+  endpoints: [],
   apiModel: null,
   apiKeyEnv: null,
   maxRetries: 5,
@@ -183,6 +189,11 @@ export function resolveRunOptions(partial: Partial<RunOptions>): RunOptions {
     if (!KEYS.includes(key)) fail(`unknown run option '${key}'.${didYouMean(key, KEYS)} Known: ${KEYS.join(', ')}`);
   }
   const o: RunOptions = { ...DEFAULT_RUN_OPTIONS, out: '', ...partial };
+  if (o.endpoints.length > 0 && o.endpoint === null) o.endpoint = o.endpoints[0]!;
+  if (o.endpoint !== null && o.endpoints.length === 0) o.endpoints = [o.endpoint];
+  if (o.endpoint !== null && o.endpoints[0] !== o.endpoint) {
+    fail('endpoint must be the first of endpoints (give the fleet as endpoints alone)');
+  }
   if (!o.out) fail('--out DIR is required: the directory for results.jsonl and the reports (reruns resume there)');
   if ((o.model === null) === (o.endpoint === null)) {
     fail('give exactly one of --model DIR (a local checkpoint) and --endpoint URL (an OpenAI-compatible server)');
@@ -197,9 +208,11 @@ export function resolveRunOptions(partial: Partial<RunOptions>): RunOptions {
     }
   }
   if (o.endpoint !== null && o.backend !== null) fail('--backend applies to --model only; drop it with --endpoint');
-  if (o.endpoint !== null && !/^https?:\/\//.test(o.endpoint)) {
-    fail(`--endpoint must be an http(s) URL like http://localhost:8000/v1, got '${o.endpoint}'`);
+  for (const url of o.endpoints) {
+    if (!/^https?:\/\//.test(url))
+      fail(`--endpoint must be an http(s) URL like http://localhost:8000/v1, got '${url}'`);
   }
+  if (new Set(o.endpoints).size !== o.endpoints.length) fail('--endpoint: the same server is given twice');
   if (o.apiKeyEnv !== null && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(o.apiKeyEnv)) {
     fail(`--api-key-env takes the NAME of an environment variable (e.g. OPENAI_API_KEY), got '${o.apiKeyEnv}'`);
   }
@@ -347,7 +360,7 @@ function checkCode(o: RunOptions): void {
 
 const FLAGS = {
   model: { type: 'string' },
-  endpoint: { type: 'string' },
+  endpoint: { type: 'string', multiple: true },
   'api-model': { type: 'string' },
   'api-key-env': { type: 'string' },
   'max-retries': { type: 'string' },
@@ -434,7 +447,8 @@ export function parseRunArgs(argv: readonly string[]): RunOptions | 'help' {
     return v === undefined ? undefined : numberFlag(flag, v, false);
   };
   set('model', str('model'));
-  set('endpoint', str('endpoint'));
+  const endpoints = values.endpoint as unknown as string[] | undefined;
+  if (endpoints !== undefined) partial.endpoints = endpoints;
   set('apiModel', str('api-model'));
   set('apiKeyEnv', str('api-key-env'));
   set('maxRetries', int('max-retries'));

@@ -15,6 +15,7 @@ import {
   GENERATE_JOB_FORMAT,
   type GeneratedSample,
   RateLimited,
+  servesModel,
   startWorker,
   Unprocessable,
   type WorkerEvent,
@@ -38,6 +39,7 @@ export async function workerCommand(w: WorkerCommandOptions, io: Io): Promise<nu
     out: '',
     model: w.model,
     endpoint: w.endpoint,
+    endpoints: w.endpoint === null ? [] : [w.endpoint],
     backend: w.backend,
     apiModel: w.apiModel,
     apiKeyEnv: w.apiKeyEnv,
@@ -92,10 +94,12 @@ async function serve(w: WorkerCommandOptions, opened: OpenedSampler, io: Io): Pr
             `expected ${EVAL_JOB_FORMAT} or ${GENERATE_JOB_FORMAT})`,
         );
       }
-      if (data.modelId !== sampler.modelId) {
+      // The same model, or one server of the coordinator's fleet (its repeated --endpoint) under the same name.
+      if (!servesModel(sampler.modelId, data.modelId)) {
         throw new WrongWorker(
           `this worker serves ${sampler.modelId} but the queue's jobs are for ${data.modelId}; start workers with ` +
-            "the coordinator's --model (the same absolute path) or --endpoint, or give each run its own --queue-name",
+            "the coordinator's --model (the same absolute path) or one of its --endpoint URLs, or give each run its " +
+            'own --queue-name',
         );
       }
       if (opened.local !== null) {

@@ -11,6 +11,7 @@ export {
 export { RateLimited, Unprocessable, WrongWorker } from './errors';
 export { GENERATE_JOB_FORMAT, type GeneratedSample, type GenerateJobData } from './generate-job';
 export { canonicalJson, jobId } from './job-id';
+export { parseEndpointModelId, servesModel } from './model-id';
 export { formatQueueProgress, formatSeconds } from './progress';
 export { checkQueueName, parseRedisUrl, QueueUrlError, type RedisTarget } from './redis-url';
 export { type ResultEnvelope, resultKeys, storeResult } from './results';

@@ -23,7 +23,7 @@ export const SAMPLE_USAGE = `usage:
                  [--max-retries N (5)] [--timeout SECONDS (600)] [--return-token-ids]
       work queue: [--queue redis://HOST:PORT/DB [--queue-name NAME (r1-sample)]]  this process becomes a
                  coordinator: it enqueues the traces traces.jsonl lacks, workers (r1-eval worker --queue URL
-                 --queue-name NAME with the same --model path or --endpoint) draw them, and it filters them as a
+                 --queue-name NAME with the same --model path or one of its --endpoint URLs) draw them, and it filters them as a
                  local run would (same data.jsonl). Rerun after a crash to resume: traces workers finished
                  meanwhile are taken from Redis, queued jobs are not enqueued twice. --max-retries: per job.
   r1-train sample filter --input TRACES.jsonl --out DIR [--template r1-zero|r1|chat] [--tokenizer DIR]
@@ -322,12 +322,6 @@ async function runSub(v: Values, shared: SharedFlags, io: SampleIo): Promise<num
       checkQueueName(queueName ?? DEFAULT_SAMPLE_QUEUE_NAME, '--queue-name');
     } catch (error) {
       throw new SampleUsageError((error as Error).message);
-    }
-    if (endpoints.length > 1) {
-      throw new SampleUsageError(
-        '--queue takes one --endpoint (the model id workers must serve is model@URL); start one r1-eval worker per ' +
-          'server instead, each with its --endpoint',
-      );
     }
   }
   const problems = await loadSampleProblems({

@@ -224,84 +224,92 @@ describe.skipIf(unavailable !== null)('r1-train sample run --queue with r1-eval 
   });
 });
 
-describe.skipIf(unavailable !== null)('r1-train sample run --queue --endpoint with r1-eval workers on r1-serve', () => {
-  let server: Proc | undefined;
-  let url = '';
-  const workers: Proc[] = [];
-  const queueName = 'sample-endpoint-test';
-  const endpointArgs = (out: string, ...extra: string[]) => [
-    'run',
-    '--endpoint',
-    url,
-    '--task',
-    'arithmetic',
-    '--count',
-    '6',
-    '--k',
-    '4',
-    '--max-tokens',
-    '32',
-    '--template',
-    'r1-zero',
-    '--return-token-ids',
-    '--rejected',
-    '--out',
-    out,
-    ...extra,
-  ];
-  beforeAll(async () => {
-    server = spawnTs(join(ROOT, 'packages/sampler/src/bin/r1-serve.ts'), ['--model', BASE, '--port', '0']);
-    url = await new Promise<string>((resolve, reject) => {
-      const timer = setInterval(() => {
-        const m = /at (http:\/\/\S+\/v1)/.exec(server!.output());
-        if (m) {
-          clearInterval(timer);
-          resolve(m[1]!);
-        }
-      }, 20);
-      void server!.exited.then((code) => {
-        clearInterval(timer);
-        reject(new Error(`r1-serve exited with ${code}: ${server!.output()}`));
-      });
+describe.skipIf(unavailable !== null)(
+  'r1-train sample run --queue over a fleet of two r1-serve servers, one r1-eval worker each',
+  () => {
+    const servers: Proc[] = [];
+    const urls: string[] = [];
+    const workers: Proc[] = [];
+    const queueName = 'sample-endpoint-test';
+    const endpointArgs = (out: string, ...extra: string[]) => [
+      'run',
+      ...urls.flatMap((u) => ['--endpoint', u]),
+      '--task',
+      'arithmetic',
+      '--count',
+      '6',
+      '--k',
+      '4',
+      '--max-tokens',
+      '32',
+      '--template',
+      'r1-zero',
+      '--return-token-ids',
+      '--rejected',
+      '--out',
+      out,
+      ...extra,
+    ];
+    beforeAll(async () => {
+      for (let i = 0; i < 2; i++) {
+        const server = spawnTs(join(ROOT, 'packages/sampler/src/bin/r1-serve.ts'), ['--model', BASE, '--port', '0']);
+        servers.push(server);
+        urls.push(
+          await new Promise<string>((resolve, reject) => {
+            const timer = setInterval(() => {
+              const m = /at (http:\/\/\S+\/v1)/.exec(server.output());
+              if (m) {
+                clearInterval(timer);
+                resolve(m[1]!);
+              }
+            }, 20);
+            void server.exited.then((code) => {
+              clearInterval(timer);
+              reject(new Error(`r1-serve exited with ${code}: ${server.output()}`));
+            });
+          }),
+        );
+      }
+      // One worker per server of the fleet.
+      for (const url of urls) {
+        workers.push(
+          spawnTs(EVAL_CLI, [
+            'worker',
+            '--queue',
+            redis.url,
+            '--queue-name',
+            queueName,
+            '--endpoint',
+            url,
+            '--return-token-ids',
+            '--concurrency',
+            '2',
+          ]),
+        );
+      }
+    }, 120_000);
+    afterAll(async () => {
+      for (const p of [...workers, ...servers]) {
+        if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGTERM');
+      }
+      await Promise.all(workers.map((w) => w.exited));
+      for (const server of servers) server.child.kill('SIGKILL');
     });
-    for (let i = 0; i < 2; i++) {
-      workers.push(
-        spawnTs(EVAL_CLI, [
-          'worker',
-          '--queue',
-          redis.url,
-          '--queue-name',
-          queueName,
-          '--endpoint',
-          url,
-          '--return-token-ids',
-          '--concurrency',
-          '2',
-        ]),
-      );
-    }
-  }, 120_000);
-  afterAll(async () => {
-    for (const p of [...workers, ...(server === undefined ? [] : [server])]) {
-      if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGTERM');
-    }
-    await Promise.all(workers.map((w) => w.exited));
-    server?.child.kill('SIGKILL');
-  });
 
-  test("the workers serve the coordinator's model@endpoint: the traces and data.jsonl of a local run", async () => {
-    const reference = join(work, 'endpoint-reference');
-    const local = await sample(endpointArgs(reference));
-    expect(local.code, local.stderr).toBe(0);
-    const out = join(work, 'endpoint-queued');
-    const r = await sample(endpointArgs(out, '--queue', redis.url, '--queue-name', queueName));
-    expect(r.code, `${r.stderr}\n${workers.map((w) => w.output()).join('\n')}`).toBe(0);
-    expect(r.stderr).toMatch(/queue: \d+ workers? · 6\/6 jobs · 0 failed/);
-    const traces = sortedTraces(out);
-    expect(traces).toHaveLength(24);
-    expect(traces).toEqual(sortedTraces(reference));
-    for (const file of ['data.jsonl', 'rejected.jsonl']) {
-      expect(readFileSync(join(out, file), 'utf8')).toBe(readFileSync(join(reference, file), 'utf8'));
-    }
-  });
-});
+    test("each server's worker serves the coordinator's model@fleet: the traces and data.jsonl of a local run over both", async () => {
+      const reference = join(work, 'endpoint-reference');
+      const local = await sample(endpointArgs(reference));
+      expect(local.code, local.stderr).toBe(0);
+      const out = join(work, 'endpoint-queued');
+      const r = await sample(endpointArgs(out, '--queue', redis.url, '--queue-name', queueName));
+      expect(r.code, `${r.stderr}\n${workers.map((w) => w.output()).join('\n')}`).toBe(0);
+      expect(r.stderr).toMatch(/queue: \d+ workers? · 6\/6 jobs · 0 failed/);
+      const traces = sortedTraces(out);
+      expect(traces).toHaveLength(24);
+      expect(traces).toEqual(sortedTraces(reference));
+      for (const file of ['data.jsonl', 'rejected.jsonl']) {
+        expect(readFileSync(join(out, file), 'utf8')).toBe(readFileSync(join(reference, file), 'utf8'));
+      }
+    });
+  },
+);
