@@ -90,6 +90,20 @@ describe('grpoUpdate', () => {
     expect(grpoUpdate(setup(model, { maxSteps: 6 }), eight, 5)).toHaveLength(1); // stops at maxSteps
   });
 
+  test("each step says where its time went; the batch's old log-probs count on its first step only", () => {
+    const model = tinyModel();
+    const eight = rollouts([1, -1, 1, -1, 1, -1, 1, -1]);
+    const once = grpoUpdate(setup(model), eight, 0);
+    for (const m of once) {
+      expect(m.phaseSeconds.logprobs).toBe(0); // μ = 1, β = 0: nothing to compute before the passes
+      expect(m.phaseSeconds.forwardBackward).toBeGreaterThan(0);
+      expect(m.phaseSeconds.optimizer).toBeGreaterThanOrEqual(0);
+    }
+    const twice = grpoUpdate(setup(model, { numIterations: 2 }), eight, 0);
+    expect(twice[0]!.phaseSeconds.logprobs).toBeGreaterThan(0);
+    expect(twice.slice(1).map((m) => m.phaseSeconds.logprobs)).toEqual([0, 0, 0]);
+  });
+
   test('a step whose loss is not finite is skipped and the weights are untouched', () => {
     const model = tinyModel();
     const first = [...model.parameters()][0]![1];

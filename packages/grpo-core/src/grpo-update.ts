@@ -63,6 +63,11 @@ export interface OptimizerStepMetrics {
   activeTokens: number;
   /** True when the step was skipped because loss or gradient norm was not finite. */
   skipped: boolean;
+  /**
+   * Where the step's time went, in seconds: the old (μ > 1) and reference (β > 0) log-probs, computed once per
+   * generation batch and counted on its first step; forward + backward of the loss; clipping and the optimiser.
+   */
+  phaseSeconds: { logprobs: number; forwardBackward: number; optimizer: number };
 }
 
 interface MicroBatch {
@@ -75,7 +80,11 @@ interface MicroBatch {
   refLogprobs: tf.Tensor2D | null;
 }
 
-function buildMicroBatches(rollouts: readonly Rollout[], ctx: GRPOUpdateContext): MicroBatch[] {
+function buildMicroBatches(
+  rollouts: readonly Rollout[],
+  ctx: GRPOUpdateContext,
+  timing: { logprobs: number },
+): MicroBatch[] {
   const { config } = ctx;
   const size = config.perDeviceTrainBatchSize;
   const out: MicroBatch[] = [];
@@ -95,14 +104,14 @@ function buildMicroBatches(rollouts: readonly Rollout[], ctx: GRPOUpdateContext)
           temperature: config.temperature,
         }),
       );
-    out.push({
-      batch,
-      advantages: rows.map((r) => r.advantage),
-      mask,
-      active,
-      oldLogprobs: config.numIterations > 1 ? score(ctx.policy) : null,
-      refLogprobs: config.beta > 0 && ctx.reference !== null ? score(ctx.reference) : null,
-    });
+    const t0 = performance.now();
+    const oldLogprobs = config.numIterations > 1 ? score(ctx.policy) : null;
+    const refLogprobs = config.beta > 0 && ctx.reference !== null ? score(ctx.reference) : null;
+    // Backends may run lazily: wait for the values before stopping the clock.
+    oldLogprobs?.dataSync();
+    refLogprobs?.dataSync();
+    if (oldLogprobs !== null || refLogprobs !== null) timing.logprobs += (performance.now() - t0) / 1000;
+    out.push({ batch, advantages: rows.map((r) => r.advantage), mask, active, oldLogprobs, refLogprobs });
   }
   return out;
 }
@@ -150,7 +159,8 @@ export function grpoUpdate(
         `${config.perDeviceTrainBatchSize}; make generationBatchSize a multiple of it`,
     );
   }
-  const micro = buildMicroBatches(rollouts, ctx);
+  const timing = { logprobs: 0 };
+  const micro = buildMicroBatches(rollouts, ctx, timing);
   const accumulation = config.gradientAccumulationSteps;
   const metrics: OptimizerStepMetrics[] = [];
   let step = firstStep;
@@ -159,7 +169,9 @@ export function grpoUpdate(
       for (let start = 0; start < micro.length; start += accumulation) {
         if (step >= config.maxSteps) return metrics;
         const group = micro.slice(start, start + accumulation);
-        metrics.push(optimizerStep(ctx, group, step));
+        const m = optimizerStep(ctx, group, step);
+        if (metrics.length === 0) m.phaseSeconds.logprobs = timing.logprobs;
+        metrics.push(m);
         step++;
       }
     }
@@ -179,7 +191,10 @@ function optimizerStep(ctx: GRPOUpdateContext, group: MicroBatch[], step: number
   let klSum = 0;
   let entropySum = 0;
   let load: MoeLoad | null = null;
+  const t0 = performance.now();
+  let forwardBackward = 0;
   for (const m of group) {
+    const tf0 = performance.now();
     let out: ReturnType<typeof policyLoss> | null = null;
     let entropy = 0;
     let microLoad: MoeLoad | null = null;
@@ -214,6 +229,7 @@ function optimizerStep(ctx: GRPOUpdateContext, group: MicroBatch[], step: number
     const r = out as unknown as ReturnType<typeof policyLoss>;
     loss += value.dataSync()[0]!;
     value.dispose();
+    forwardBackward += (performance.now() - tf0) / 1000;
     clipLow += r.clipLowFraction * m.active;
     clipHigh += r.clipHighFraction * m.active;
     klSum += (r.kl ?? 0) * m.active;
@@ -255,5 +271,6 @@ function optimizerStep(ctx: GRPOUpdateContext, group: MicroBatch[], step: number
     entropy: entropySum / denom,
     activeTokens,
     skipped,
+    phaseSeconds: { logprobs: 0, forwardBackward, optimizer: (performance.now() - t0) / 1000 - forwardBackward },
   };
 }

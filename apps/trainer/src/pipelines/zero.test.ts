@@ -98,6 +98,10 @@ describe('r1-train zero', () => {
         expect(Number.isFinite(l[key])).toBe(true);
       }
       expect(Object.keys(l.rewardComponents)).toEqual(['accuracy', 'repetition']);
+      // The step's phases (grpo.demo_step reports them): μ = 1 and β = 0 here, so no log-probs before the pass.
+      expect(l.seconds).toMatchObject({ logprobs: 0 });
+      expect(l.seconds.forwardBackward).toBeGreaterThan(0);
+      expect(l.seconds.optimizer).toBeGreaterThanOrEqual(0);
     }
     expect(lines[1]!.heldOutPass1).toBeGreaterThanOrEqual(0);
     const s = JSON.parse(readFileSync(join(run, 'summary.json'), 'utf8'));

@@ -92,7 +92,7 @@ export interface GrpoStageResult {
 }
 
 /** One optimiser step's record in metrics.jsonl. */
-export interface StepRecord extends OptimizerStepMetrics {
+export interface StepRecord extends Omit<OptimizerStepMetrics, 'phaseSeconds'> {
   generation: number;
   rewardMean: number;
   rewardStd: number;
@@ -104,7 +104,7 @@ export interface StepRecord extends OptimizerStepMetrics {
   completionLengthMax: number;
   truncatedFraction: number;
   tokensPerSecond: number;
-  seconds: { generate: number; score: number; train: number };
+  seconds: { generate: number; score: number; train: number } & OptimizerStepMetrics['phaseSeconds'];
   heldOutPass1?: number;
   /** Mean language consistency of the step's completions (target en, the template's format). */
   languageConsistency: number;
@@ -337,7 +337,7 @@ export async function runGrpoStage(options: GrpoStageOptions): Promise<GrpoStage
       }
       const validTotals = totals.filter((t): t is number => t !== null);
       const accuracy = components.accuracy ?? components.countdown ?? components.code ?? Number.NaN;
-      for (const u of updates) {
+      for (const { phaseSeconds, ...u } of updates) {
         step = u.step + 1;
         const record: StepRecord = {
           ...u,
@@ -352,7 +352,8 @@ export async function runGrpoStage(options: GrpoStageOptions): Promise<GrpoStage
           completionLengthMax: Math.max(...lengths),
           truncatedFraction: flat.filter((c) => c.finishReason === 'length').length / flat.length,
           tokensPerSecond: lengths.reduce((a, b) => a + b, 0) / (sampleMs / 1000),
-          seconds: { generate: sampleMs / 1000, score: (t2 - t1) / 1000, train: (t3 - t2) / 1000 },
+          // train = the update of the whole generation batch; its phases are this optimiser step's own.
+          seconds: { generate: sampleMs / 1000, score: (t2 - t1) / 1000, train: (t3 - t2) / 1000, ...phaseSeconds },
           languageConsistency: mean(flat.map((c) => consistency(c.text, { prompt: '' }) ?? 0)),
           readableRate: flat.filter((c) => isReadable(c.text)).length / flat.length,
           groupsDrawn,
