@@ -4,7 +4,7 @@
  * Each time every (problem, sample) must be in results.jsonl exactly once and the records must equal a local run's.
  */
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -13,6 +13,7 @@ import { initBackend } from '@r1/model';
 import { connectRedis } from '@r1/queue';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { redisUnavailable, startRedis, type TestRedis } from '../../../packages/queue/src/test-utils/redis-server';
+import { completeJsonlLines, until } from '../../../packages/queue/src/test-utils/wait';
 import { main } from './main';
 import { captureIo, cli } from './test-utils/capture-io';
 import { CLI, spawnTs, tinyCheckpoint } from './test-utils/tiny-checkpoint';
@@ -87,23 +88,7 @@ const worker = () =>
     '1',
   ]);
 
-async function until(what: string, check: () => boolean | Promise<boolean>, ms = 60_000): Promise<void> {
-  const started = Date.now();
-  while (!(await check())) {
-    if (Date.now() - started > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
-const lines = (out: string) => {
-  const path = join(out, 'results.jsonl');
-  return existsSync(path)
-    ? readFileSync(path, 'utf8')
-        .split('\n')
-        .slice(0, -1)
-        .filter((l) => l.trim() !== '')
-    : [];
-};
+const lines = (out: string) => completeJsonlLines(join(out, 'results.jsonl'));
 const sortedRecords = (out: string) =>
   lines(out)
     .map((l) => JSON.parse(l) as { key: string; problemId: string; sampleIndex: number })

@@ -72,6 +72,23 @@ let queueCount = 0;
 const freshQueue = () => `endpoint-${process.pid}-${++queueCount}`;
 const fast = { lockDurationMs: 2000, stalledIntervalMs: 1000 };
 
+/** `count` jobs through a coordinator with one attempt each (a 429 that used an attempt fails its job for good). */
+async function coordinate(queueName: string, test: string, count: number) {
+  const jobs = Array.from({ length: count }, (_, i) => ({ id: jobId({ test, i }), data: { i } }));
+  const results: Done[] = [];
+  const report = await runCoordinator<{ i: number }, Done>({
+    url: redis.url,
+    queueName,
+    jobs,
+    attempts: 1,
+    progressIntervalMs: 100,
+    onResult: (_id, value) => {
+      results.push(value);
+    },
+  });
+  return { report, results };
+}
+
 describe.skipIf(unavailable !== null)('per-endpoint rate limits on a real Redis', () => {
   beforeAll(async () => {
     redis = await startRedis();
@@ -102,19 +119,7 @@ describe.skipIf(unavailable !== null)('per-endpoint rate limits on a real Redis'
           }),
         );
       }
-      const jobs = Array.from({ length: 40 }, (_, i) => ({ id: jobId({ test: 'endpoint 429', i }), data: { i } }));
-      const results: Done[] = [];
-      // One attempt per job: a 429 that used an attempt would fail its job for good.
-      const report = await runCoordinator<{ i: number }, Done>({
-        url: redis.url,
-        queueName,
-        jobs,
-        attempts: 1,
-        progressIntervalMs: 100,
-        onResult: (_id, value) => {
-          results.push(value);
-        },
-      });
+      const { report, results } = await coordinate(queueName, 'endpoint 429', 40);
       expect(report).toMatchObject({ jobs: 40, done: 40, retried: 0 });
       expect(results.every((r) => r.attemptsMade === 0)).toBe(true);
       expect(a.limited).toHaveLength(1);
@@ -156,18 +161,7 @@ describe.skipIf(unavailable !== null)('per-endpoint rate limits on a real Redis'
           }),
         );
       }
-      const jobs = Array.from({ length: 12 }, (_, i) => ({ id: jobId({ test: 'endpoint limit', i }), data: { i } }));
-      const results: Done[] = [];
-      await runCoordinator<{ i: number }, Done>({
-        url: redis.url,
-        queueName,
-        jobs,
-        attempts: 1,
-        progressIntervalMs: 100,
-        onResult: (_id, value) => {
-          results.push(value);
-        },
-      });
+      const { results } = await coordinate(queueName, 'endpoint limit', 12);
       expect(results).toHaveLength(12);
       expect(results.every((r) => r.attemptsMade === 0)).toBe(true);
       for (const e of [a, b]) {
@@ -199,18 +193,7 @@ describe.skipIf(unavailable !== null)('per-endpoint rate limits on a real Redis'
           await startWorker<{ i: number }, Done>({ url: redis.url, queueName, process: callEndpoint(e.url), ...fast }),
         );
       }
-      const jobs = Array.from({ length: 10 }, (_, i) => ({ id: jobId({ test: 'queue 429', i }), data: { i } }));
-      const results: Done[] = [];
-      await runCoordinator<{ i: number }, Done>({
-        url: redis.url,
-        queueName,
-        jobs,
-        attempts: 1,
-        progressIntervalMs: 100,
-        onResult: (_id, value) => {
-          results.push(value);
-        },
-      });
+      const { results } = await coordinate(queueName, 'queue 429', 10);
       expect(results).toHaveLength(10);
       expect(results.every((r) => r.attemptsMade === 0)).toBe(true);
       const t429 = e.limited[0]!;

@@ -5,13 +5,14 @@
  * exactly once, and traces, data.jsonl and rejected.jsonl must equal a local `sample run`'s.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { connectRedis } from '@r1/queue';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { redisUnavailable, startRedis, type TestRedis } from '../../../../packages/queue/src/test-utils/redis-server';
+import { completeJsonlLines, until } from '../../../../packages/queue/src/test-utils/wait';
 import { sampleCommand } from '../commands/sample';
 
 const unavailable = redisUnavailable();
@@ -86,23 +87,7 @@ function spawnTs(file: string, args: readonly string[]): Proc {
   return { child, output: () => output, exited };
 }
 
-async function until(what: string, check: () => boolean | Promise<boolean>, ms = 120_000): Promise<void> {
-  const started = Date.now();
-  while (!(await check())) {
-    if (Date.now() - started > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-const traceLines = (out: string) => {
-  const path = join(out, 'traces.jsonl');
-  return existsSync(path)
-    ? readFileSync(path, 'utf8')
-        .split('\n')
-        .slice(0, -1)
-        .filter((l) => l.trim() !== '')
-    : [];
-};
+const traceLines = (out: string) => completeJsonlLines(join(out, 'traces.jsonl'));
 const sortedTraces = (out: string) =>
   traceLines(out)
     .map((l) => JSON.parse(l) as { key: string; problemId: string; sampleIndex: number })
@@ -183,16 +168,20 @@ describe.skipIf(unavailable !== null)('r1-train sample run --queue with r1-eval 
       const stored = await probe.keys(`r1q:${QUEUE}:*`);
       if (stored.length > 0) await probe.del(...stored);
       const coordinator = spawnTs(TRAINER_CLI, ['sample', ...runArgs(out, ...queueArgs())]);
-      await until('two jobs in traces.jsonl', () => traceLines(out).length >= 2 * K);
+      await until('two jobs in traces.jsonl', () => traceLines(out).length >= 2 * K, 120_000);
       coordinator.child.kill('SIGKILL');
       expect(await coordinator.exited).toBe('SIGKILL');
       const kept = traceLines(out).length;
       expect(kept % K).toBe(0);
       expect(kept).toBeLessThan(PROBLEMS * K);
       // The workers go on without a coordinator: their results wait in Redis.
-      await until('a job finished while no coordinator ran', async () => {
-        return (await probe.xlen(`r1q:${QUEUE}:done`)) > kept / K;
-      });
+      await until(
+        'a job finished while no coordinator ran',
+        async () => {
+          return (await probe.xlen(`r1q:${QUEUE}:done`)) > kept / K;
+        },
+        120_000,
+      );
       const rerun = await sample(runArgs(out, ...queueArgs()));
       expect(rerun.code, rerun.stderr).toBe(0);
       expect(rerun.stderr).toMatch(new RegExp(`${kept} traces already in`));
