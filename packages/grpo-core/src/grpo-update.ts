@@ -107,9 +107,8 @@ function buildMicroBatches(
     const t0 = performance.now();
     const oldLogprobs = config.numIterations > 1 ? score(ctx.policy) : null;
     const refLogprobs = config.beta > 0 && ctx.reference !== null ? score(ctx.reference) : null;
-    // Backends may run lazily: wait for the values before stopping the clock.
-    oldLogprobs?.dataSync();
-    refLogprobs?.dataSync();
+    // No sync for the clock's sake: wasm and cpu run kernels as they are called; on an asynchronous backend the
+    // wait shows up in the first forward pass instead.
     if (oldLogprobs !== null || refLogprobs !== null) timing.logprobs += (performance.now() - t0) / 1000;
     out.push({ batch, advantages: rows.map((r) => r.advantage), mask, active, oldLogprobs, refLogprobs });
   }

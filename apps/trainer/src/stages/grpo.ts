@@ -7,9 +7,9 @@
  * the batch is full of informative groups) → score (rewards per component and total) → group advantages → GRPO
  * update (μ passes, clipping, AdamW) → log → checkpoint; with an optional held-out evaluation before, during (the
  * accuracy curve, Figure 2) and after. By default the policy samples itself; with `rollout` the training batches
- * are sampled on inference servers (SGLang, vLLM, r1-serve) that receive the policy's weights (stages/rollout.ts),
- * while held-out evaluations stay on the policy here. Every random choice is derived from (seed, step), so a resumed
- * run reproduces an uninterrupted one.
+ * are sampled on inference servers that receive the policy's weights (SGLang, r1-serve; vLLM only without weight
+ * sync; stages/rollout.ts), while held-out evaluations stay on the policy here. Every random choice is derived from
+ * (seed, step), so a resumed run reproduces an uninterrupted one.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -261,7 +261,7 @@ export async function runGrpoStage(options: GrpoStageOptions): Promise<GrpoStage
         const items = task.train(promptsPerGeneration, drawSeed);
         const requests = items.map((p) => ({ ...template(p), seed: deriveSeed(drawSeed, 1) }));
         const s0 = performance.now();
-        const drawn = await rolloutSampler.generate(requests, {
+        const sampled = await rolloutSampler.generate(requests, {
           n: grpo.numGenerations,
           temperature: grpo.temperature,
           topP: grpo.topP,
@@ -272,6 +272,9 @@ export async function runGrpoStage(options: GrpoStageOptions): Promise<GrpoStage
           seed: deriveSeed(drawSeed, 2),
         });
         sampleMs += performance.now() - s0;
+        // A server's completions carry its token ids, or (rollout.tokenIds) the text tokenised here: once, up front.
+        const drawn =
+          rollout === null ? sampled : sampled.map((g) => g.map((c) => ({ ...c, tokenIds: rollout.tokenIds(c) })));
         // Scorers may be asynchronous (a reward model, a code sandbox): every group is scored concurrently.
         const allScores = await Promise.all(
           items.map((item, i) =>
@@ -308,7 +311,7 @@ export async function runGrpoStage(options: GrpoStageOptions): Promise<GrpoStage
         completions[i]!.forEach((c, j) => {
           rollouts.push({
             promptIds,
-            completionIds: rollout === null ? c.tokenIds : rollout.tokenIds(c),
+            completionIds: c.tokenIds,
             truncated: c.finishReason === 'length',
             advantage: adv.advantages[i * grpo.numGenerations + j]!,
           });
@@ -325,7 +328,7 @@ export async function runGrpoStage(options: GrpoStageOptions): Promise<GrpoStage
 
       // ---- 5. Log.
       const flat = completions.flat();
-      const lengths = flat.map((c) => (rollout === null ? c.tokenIds : rollout.tokenIds(c)).length);
+      const lengths = flat.map((c) => c.tokenIds.length);
       const components: Record<string, number> = {};
       for (const name of scored[0]![0]!.components.map((c) => c.name)) {
         // Over the completions the reward covers (a routed reward is null for the prompts it does not score).
