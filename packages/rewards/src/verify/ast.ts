@@ -121,9 +121,56 @@ export function someNode(root: Node, pred: (n: Node) => boolean): boolean {
   while (stack.length > 0) {
     const n = stack.pop() as Node;
     if (pred(n)) return true;
-    for (const c of children(n)) stack.push(c);
+    pushChildren(stack, n);
   }
   return false;
+}
+
+/** `stack.push(...children(n))` without building the children array (walks are hot in comparison). */
+function pushChildren(stack: Node[], n: Node): void {
+  switch (n.kind) {
+    case 'num':
+    case 'sym':
+    case 'text':
+      return;
+    case 'add':
+      for (const t of n.terms) stack.push(t);
+      return;
+    case 'mul':
+      for (const f of n.factors) stack.push(f);
+      return;
+    case 'neg':
+    case 'percent':
+      stack.push(n.arg);
+      return;
+    case 'div':
+      stack.push(n.num, n.den);
+      return;
+    case 'pow':
+      stack.push(n.base, n.exp);
+      return;
+    case 'call':
+    case 'opaque':
+      for (const a of n.args) stack.push(a);
+      return;
+    case 'pm':
+      if (n.a) stack.push(n.a);
+      stack.push(n.b);
+      return;
+    case 'tuple':
+    case 'set':
+    case 'union':
+      for (const x of n.items) stack.push(x);
+      return;
+    case 'matrix':
+      for (const r of n.rows) for (const x of r) stack.push(x);
+      return;
+    case 'rel':
+      for (const p of n.parts) stack.push(p);
+      return;
+    default:
+      n satisfies never;
+  }
 }
 
 export const CONSTANTS: ReadonlySet<string> = new Set(['pi', 'e', 'i', 'inf']);
@@ -136,6 +183,11 @@ export function freeSymbols(root: Node): Set<string> {
     return false;
   });
   return out;
+}
+
+/** `freeSymbols(root).size > 0`, without building the set. */
+export function hasFreeSymbols(root: Node): boolean {
+  return someNode(root, (n) => n.kind === 'sym' && !CONSTANTS.has(n.name));
 }
 
 export function containsFloat(root: Node): boolean {

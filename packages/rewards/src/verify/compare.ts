@@ -11,7 +11,7 @@
  * - Percentages: `28\%` accepts both 0.28 and 28.
  * Deliberately not here: extraction and parsing.
  */
-import { containsPercent, freeSymbols, isScalar, type Node } from './ast';
+import { containsPercent, hasFreeSymbols, isScalar, type Node } from './ast';
 import { isInequality, relationMatchesSet, relationsEqual } from './relation';
 import { containsPm, expandPm, mapChildren, type ScalarOptions, scalarEqual } from './scalar-equal';
 
@@ -26,7 +26,7 @@ const MAX_ITEMS = 64;
 
 /** The left side "names" something, so `lhs = value` can be read as just `value`. */
 function isNameLike(n: Node): boolean {
-  if (freeSymbols(n).size === 0) return false;
+  if (!hasFreeSymbols(n)) return false;
   switch (n.kind) {
     case 'add':
     case 'pm':
@@ -72,20 +72,22 @@ export function normaliseText(s: string): string {
 /** Matrix arithmetic on literal matrices (`A + B`, `A B`, `2A`), so sums of matrices compare by value. */
 function reduceMatrix(n: Node): Node {
   if (n.kind === 'add') {
-    const ts = n.terms.map(reduceMatrix);
-    if (ts.every((t) => t.kind === 'matrix')) {
-      const ms = ts as Extract<Node, { kind: 'matrix' }>[];
-      const first = ms[0] as Extract<Node, { kind: 'matrix' }>;
-      if (!ms.every((m) => m.rows.length === first.rows.length && m.rows[0]?.length === first.rows[0]?.length))
-        return n;
-      return {
-        kind: 'matrix',
-        rows: first.rows.map((r, i) =>
-          r.map((_, j) => ({ kind: 'add', terms: ms.map((m) => (m.rows[i] as Node[])[j] as Node) })),
-        ),
-      };
+    // Reduced term by term, stopping at the first that is not a matrix (reduction is pure, so stopping early
+    // gives the same answer as reducing every term first).
+    const ms: Extract<Node, { kind: 'matrix' }>[] = [];
+    for (const t of n.terms) {
+      const r = reduceMatrix(t);
+      if (r.kind !== 'matrix') return n;
+      ms.push(r);
     }
-    return n;
+    const first = ms[0] as Extract<Node, { kind: 'matrix' }>;
+    if (!ms.every((m) => m.rows.length === first.rows.length && m.rows[0]?.length === first.rows[0]?.length)) return n;
+    return {
+      kind: 'matrix',
+      rows: first.rows.map((r, i) =>
+        r.map((_, j) => ({ kind: 'add', terms: ms.map((m) => (m.rows[i] as Node[])[j] as Node) })),
+      ),
+    };
   }
   if (n.kind === 'neg') {
     const a = reduceMatrix(n.arg);
@@ -95,7 +97,8 @@ function reduceMatrix(n: Node): Node {
   }
   if (n.kind === 'mul') {
     let acc: Node | null = null;
-    for (const f of n.factors.map(reduceMatrix)) {
+    for (const raw of n.factors) {
+      const f = reduceMatrix(raw);
       if (acc === null) acc = f;
       else if (acc.kind === 'matrix' && f.kind === 'matrix') {
         const a: Extract<Node, { kind: 'matrix' }> = acc;

@@ -214,6 +214,9 @@ function callValue(fn: string, args: Complex[]): Complex {
   }
 }
 
+/** An environment binding no variable (numericValue only reads its environment, so one can be shared). */
+export const NO_VARIABLES: ReadonlyMap<string, Complex> = new Map();
+
 /** Numeric value with variables bound by `env` (unbound variables give NaN). */
 export function numericValue(n: Node, env: ReadonlyMap<string, Complex>, b: EvalBounds): Complex {
   switch (n.kind) {
@@ -227,10 +230,16 @@ export function numericValue(n: Node, env: ReadonlyMap<string, Complex>, b: Eval
       return env.get(n.name) ?? C_NAN;
     case 'neg':
       return cNeg(numericValue(n.arg, env, b));
-    case 'add':
-      return n.terms.reduce<Complex>((acc, t) => cAdd(acc, numericValue(t, env, b)), cx(0));
-    case 'mul':
-      return n.factors.reduce<Complex>((acc, f) => cMul(acc, numericValue(f, env, b)), cx(1));
+    case 'add': {
+      let acc = cx(0);
+      for (const t of n.terms) acc = cAdd(acc, numericValue(t, env, b));
+      return acc;
+    }
+    case 'mul': {
+      let acc = cx(1);
+      for (const f of n.factors) acc = cMul(acc, numericValue(f, env, b));
+      return acc;
+    }
     case 'div': {
       const d = numericValue(n.den, env, b);
       // Division by an exact zero is undefined, not infinite (so "12:00" never equals "1:00").

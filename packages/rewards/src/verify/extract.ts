@@ -22,6 +22,15 @@ export interface Candidate {
   source: CandidateSource;
 }
 
+/** Candidates and ranked candidates are built only here, so they all share one object shape each. */
+function candidate(text: string, mode: Candidate['mode'], source: CandidateSource): Candidate {
+  return { text, mode, source };
+}
+
+function ranked(text: string, mode: Candidate['mode'], source: CandidateSource, at: number): Ranked {
+  return { text, mode, source, at };
+}
+
 export interface ExtractOptions {
   latex: boolean;
   expr: boolean;
@@ -58,36 +67,57 @@ function envGapOk(gap: string): boolean {
   return gapWords(gap).every((w) => CONNECTIVE_WORDS.has(w.toLowerCase()));
 }
 
-/** The last span plus earlier neighbours joined by acceptable gaps, as one comma-joined answer. */
-function lastChain(text: string, spans: Span[], gapOk: (gap: string) => boolean): string | null {
-  const last = spans[spans.length - 1];
-  if (last === undefined) return null;
-  const parts = [last.text];
-  let right = last;
-  for (let k = spans.length - 2; k >= 0 && parts.length < 64; k--) {
-    const left = spans[k] as Span;
-    if (!gapOk(text.slice(left.end, right.start))) break;
-    parts.unshift(left.text);
-    right = left;
-  }
-  return parts.map((p) => p.trim()).join(', ');
+/**
+ * The last span plus earlier neighbours joined by acceptable gaps (at most 64 spans), as one comma-joined answer.
+ * Exported for tests.
+ */
+export function lastChain(text: string, spans: Span[], gapOk: (gap: string) => boolean): string | null {
+  const n = spans.length;
+  if (n === 0) return null;
+  let first = n - 1;
+  while (first > 0 && n - first < 64 && gapOk(text.slice((spans[first - 1] as Span).end, (spans[first] as Span).start)))
+    first--;
+  let out = (spans[first] as Span).text.trim();
+  for (let k = first + 1; k < n; k++) out += `, ${(spans[k] as Span).text.trim()}`;
+  return out;
 }
 
 const FINAL_PHRASES = ['final answer is', 'final answer:', 'final answer', '####'];
 const ANSWER_PHRASES = ['the answer is', 'answer is', 'answer:', 'answer =', 'solution is', 'result is'];
 
-/** The text after the last occurrence of any phrase (up to the end of that sentence), and where it was. */
-function afterPhrase(text: string, lower: string, phrases: string[]): { seg: string; at: number } | null {
+/**
+ * Where the last occurrence of any of `phrases` in `lower` starts, and that phrase's length (at one position the
+ * phrase listed first wins), or null: what `lastIndexOf` of every phrase gives. `anchor` is a word most phrases
+ * contain: a phrase holding it at offset d can only occur at or before (last anchor) − d, so it is searched from
+ * there, or not at all when it could not beat the best so far. Exported for tests.
+ */
+export function lastPhrase(lower: string, phrases: string[], anchor: string): { at: number; length: number } | null {
+  const lastAnchor = lower.lastIndexOf(anchor);
   let best = -1;
   let bestLen = 0;
   for (const p of phrases) {
-    const k = lower.lastIndexOf(p);
+    const d = anchor === '' ? -1 : p.indexOf(anchor);
+    if (d >= 0 && lastAnchor - d <= best) continue;
+    const k = d >= 0 ? lower.lastIndexOf(p, lastAnchor - d) : lower.lastIndexOf(p);
     if (k > best) {
       best = k;
       bestLen = p.length;
     }
   }
-  if (best < 0) return null;
+  return best < 0 ? null : { at: best, length: bestLen };
+}
+
+/** The text after the last occurrence of any phrase (up to the end of that sentence), and where it was. */
+function afterPhrase(
+  text: string,
+  lower: string,
+  phrases: string[],
+  anchor: string,
+): { seg: string; at: number } | null {
+  const found = lastPhrase(lower, phrases, anchor);
+  if (found === null) return null;
+  const best = found.at;
+  const bestLen = found.length;
   let i = best + bestLen;
   // Skip "is", ":", "=", spaces, bold markers.
   for (;;) {
@@ -106,14 +136,14 @@ function sentence(text: string, i: number): string {
   const limit = Math.min(text.length, i + 400);
   for (; j < limit; j++) {
     const c = text[j];
-    const two = text.slice(j, j + 2);
-    if (two === '\\$' || two === '\\\\') {
+    const next = text[j + 1];
+    if (c === '\\' && (next === '$' || next === '\\')) {
       j++;
       continue;
     }
     if (inMath === null) {
-      if (two === '$$' || two === '\\[' || two === '\\(') {
-        inMath = two === '$$' ? '$$' : two === '\\[' ? '\\]' : '\\)';
+      if ((c === '$' && next === '$') || (c === '\\' && (next === '[' || next === '('))) {
+        inMath = c === '$' ? '$$' : next === '[' ? '\\]' : '\\)';
         j++;
         continue;
       }
@@ -141,16 +171,16 @@ function segmentCandidates(segment: string, source: CandidateSource, o: ExtractO
   const envs = findMath(seg);
   if (envs.length > 0) {
     const chain = lastChain(seg, envs, envGapOk);
-    if (chain !== null && o.latex) out.push({ text: chain, mode: 'latex', source });
-    if (chain !== null && o.expr) out.push({ text: chain, mode: 'plain', source });
+    if (chain !== null && o.latex) out.push(candidate(chain, 'latex', source));
+    if (chain !== null && o.expr) out.push(candidate(chain, 'plain', source));
     return out;
   }
   const trimmed = seg.trim().replace(/[.\s*]+$/, '');
   if (trimmed !== '') {
-    if (o.latex && looksLikeMath(trimmed, false)) out.push({ text: trimmed, mode: 'latex', source });
-    if (o.expr && looksLikeMath(trimmed, true)) out.push({ text: trimmed, mode: 'plain', source });
+    if (o.latex && looksLikeMath(trimmed, false)) out.push(candidate(trimmed, 'latex', source));
+    if (o.expr && looksLikeMath(trimmed, true)) out.push(candidate(trimmed, 'plain', source));
     const n = lastNumber(trimmed);
-    if (n !== null && o.expr) out.push({ text: n, mode: 'plain', source });
+    if (n !== null && o.expr) out.push(candidate(n, 'plain', source));
   }
   return out;
 }
@@ -230,50 +260,73 @@ interface Ranked extends Candidate {
 }
 
 function byPositionDesc(list: Ranked[]): Candidate[] {
-  return list.sort((a, b) => b.at - a.at).map(({ at: _at, ...c }) => c);
+  if (list.length > 1) list.sort((a, b) => b.at - a.at);
+  return list.map((c) => candidate(c.text, c.mode, c.source));
 }
 
-/** Candidate answers in priority order (see file header). */
-export function extractCandidates(input: string, o: ExtractOptions): Candidate[] {
+type Visit = (c: Candidate) => boolean;
+
+/** Hands a candidate to `visit` unless it is blank or too long; true when `visit` accepted it. */
+function emit(c: Candidate, o: ExtractOptions, visit: Visit): boolean {
+  return c.text.trim() !== '' && c.text.length <= o.maxAnswerChars && visit(c);
+}
+
+function emitAll(list: Candidate[], o: ExtractOptions, visit: Visit): boolean {
+  for (const c of list) if (emit(c, o, visit)) return true;
+  return false;
+}
+
+/**
+ * Calls `visit` with each candidate answer in priority order (see file header) until it returns true; the
+ * levels after the one that satisfied it are never computed (a parsed `\boxed{}` needs no scan for the last
+ * number). The order, and so the answer chosen, is that of {@link extractCandidates}.
+ */
+export function forEachCandidate(input: string, o: ExtractOptions, visit: Visit): void {
   const tagged = lastAnswerTag(input);
   const text = tagged ?? input;
   const lower = text.toLowerCase();
-  const out: Candidate[] = [];
   const boxes = o.latex ? findBoxed(text) : [];
   const boxed = lastChain(text, boxes, boxGapOk);
-  const boxedRanked: Ranked[] =
-    boxed === null
-      ? []
-      : [{ text: boxed, mode: 'latex', source: 'boxed', at: (boxes[boxes.length - 1] as Span).start }];
+  const boxedAt = boxes.length > 0 ? (boxes[boxes.length - 1] as Span).start : -1;
   // Level 1: boxed and "final answer is" share a level when boxed has top priority; the later one wins.
-  const fin = afterPhrase(text, lower, FINAL_PHRASES);
-  const finRanked: Ranked[] =
-    fin === null ? [] : segmentCandidates(fin.seg, 'final_answer', o).map((c) => ({ ...c, at: fin.at }));
-  if (o.boxedMatchPriority <= 0) out.push(...byPositionDesc([...boxedRanked, ...finRanked]));
-  else out.push(...byPositionDesc(finRanked));
-  const ans = afterPhrase(text, lower, ANSWER_PHRASES);
-  if (ans !== null) out.push(...segmentCandidates(ans.seg, 'answer_phrase', o));
-  if (o.boxedMatchPriority > 0) out.push(...byPositionDesc(boxedRanked));
+  const level1: Ranked[] = [];
+  if (boxed !== null && o.boxedMatchPriority <= 0) level1.push(ranked(boxed, 'latex', 'boxed', boxedAt));
+  const fin = afterPhrase(text, lower, FINAL_PHRASES, 'final answer');
+  if (fin !== null)
+    for (const c of segmentCandidates(fin.seg, 'final_answer', o))
+      level1.push(ranked(c.text, c.mode, c.source, fin.at));
+  if (emitAll(byPositionDesc(level1), o, visit)) return;
+  const ans = afterPhrase(text, lower, ANSWER_PHRASES, 'answer');
+  if (ans !== null && emitAll(segmentCandidates(ans.seg, 'answer_phrase', o), o, visit)) return;
+  if (boxed !== null && o.boxedMatchPriority > 0 && emit(candidate(boxed, 'latex', 'boxed'), o, visit)) return;
   const whole = text.trim();
   // A bare answer with no math delimiters and no box (typically a gold answer such as `\frac{1}{2}`).
   if (whole.length <= o.maxAnswerChars && boxes.length === 0 && !/(?<!\\)\$|\\\[|\\\(/.test(whole)) {
-    if (o.latex && looksLikeMath(whole, false)) out.push({ text: whole, mode: 'latex', source: 'whole_text' });
-    if (o.expr && looksLikeMath(whole, true)) out.push({ text: whole, mode: 'plain', source: 'whole_text' });
+    if (o.latex && looksLikeMath(whole, false) && emit(candidate(whole, 'latex', 'whole_text'), o, visit)) return;
+    if (o.expr && looksLikeMath(whole, true) && emit(candidate(whole, 'plain', 'whole_text'), o, visit)) return;
   }
   // Last level: the last math environment or the last number, whichever comes later.
   const last: Ranked[] = [];
   if (o.latex) {
     const envs = findMath(text);
     const env = lastChain(text, envs, envGapOk);
-    if (env !== null)
-      last.push({ text: env, mode: 'latex', source: 'math_env', at: (envs[envs.length - 1] as Span).end });
+    if (env !== null) last.push(ranked(env, 'latex', 'math_env', (envs[envs.length - 1] as Span).end));
   }
   if (o.expr) {
     const n = lastNumberAt(text);
     // A number inside the last math environment is part of it: the environment is the richer answer.
     const inEnv = n !== null && last.length > 0 && n.end <= (last[0] as Ranked).at;
-    if (n !== null) last.push({ text: n.text, mode: 'plain', source: 'last_number', at: inEnv ? -1 : n.end });
+    if (n !== null) last.push(ranked(n.text, 'plain', 'last_number', inEnv ? -1 : n.end));
   }
-  out.push(...byPositionDesc(last));
-  return out.filter((c) => c.text.trim() !== '' && c.text.length <= o.maxAnswerChars);
+  emitAll(byPositionDesc(last), o, visit);
+}
+
+/** Every candidate answer, in priority order (see file header). */
+export function extractCandidates(input: string, o: ExtractOptions): Candidate[] {
+  const out: Candidate[] = [];
+  forEachCandidate(input, o, (c) => {
+    out.push(c);
+    return false;
+  });
+  return out;
 }

@@ -12,9 +12,9 @@ import type { Node } from './ast';
 import { extractChoice } from './choice';
 import { answersEqual } from './compare';
 import { resolveVerifyOptions, type VerifyOptions } from './config';
-import { type CandidateSource, extractCandidates } from './extract';
-import { comparableString, normalizeLatex } from './normalize';
-import { parseMath } from './parse';
+import { type CandidateSource, type ExtractOptions, forEachCandidate } from './extract';
+import { comparableFromNormalized, comparableString, normalizeLatex } from './normalize';
+import { type ParseOptions, parseMath } from './parse';
 
 export interface ParsedAnswer {
   /** The answer as found in the text (before normalisation). */
@@ -40,7 +40,11 @@ export interface MathVerifyResult {
   reason: string;
 }
 
-type Parse = { ok: true; answer: ParsedAnswer } | { ok: false; reason: string };
+/**
+ * `sameText`: the answer's `normalized` is `normalizeLatex(extracted)` (the candidate needed no trimming, the
+ * usual case), so the "same string" shortcut can reuse it instead of normalising `extracted` again.
+ */
+type Parse = { ok: true; answer: ParsedAnswer; sameText: boolean } | { ok: false; reason: string };
 
 function tail(text: string, max: number): string {
   return text.length > max ? text.slice(text.length - max) : text;
@@ -61,30 +65,39 @@ function parseWithReason(text: string, o: VerifyOptions): Parse {
 }
 
 function parseText(t: string, o: VerifyOptions): Parse {
-  const candidates = extractCandidates(t, {
+  let firstFailure: string | null = null;
+  // (Assigned in the callback, which TypeScript's narrowing does not follow.)
+  let found = null as ParsedAnswer | null;
+  let sameText = false;
+  const extract: ExtractOptions = {
     latex: o.matchTypes.includes('latex'),
     expr: o.matchTypes.includes('expr'),
     boxedMatchPriority: o.boxedMatchPriority,
     maxAnswerChars: o.maxAnswerChars,
-  });
-  let firstFailure: string | null = null;
-  for (const c of candidates) {
+  };
+  const latex: ParseOptions = { plain: false, maxTokens: o.maxTokens, maxDepth: o.maxDepth, maxDigits: o.maxDigits };
+  const plain: ParseOptions = { ...latex, plain: true };
+  // Candidates come in priority order and the first that parses is the answer, so the rest are never extracted.
+  forEachCandidate(t, extract, (c) => {
     const normalized = normalizeLatex(c.text);
-    const r = parseMath(normalized, {
-      plain: c.mode === 'plain',
-      maxTokens: o.maxTokens,
-      maxDepth: o.maxDepth,
-      maxDigits: o.maxDigits,
-    });
-    if (r.ok) return { ok: true, answer: { extracted: c.text.trim(), normalized, source: c.source, node: r.node } };
+    const r = parseMath(normalized, c.mode === 'plain' ? plain : latex);
+    if (r.ok) {
+      const extracted = c.text.trim();
+      found = { extracted, normalized, source: c.source, node: r.node };
+      sameText = extracted === c.text;
+      return true;
+    }
     firstFailure ??= `${c.source} '${c.text.slice(0, 60)}': ${r.reason}`;
-  }
+    return false;
+  });
+  if (found !== null) return { ok: true, answer: found, sameText };
   if (o.matchTypes.includes('string')) {
     const choice = extractChoice(t, o.stringMatch);
     if (choice !== null)
       return {
         ok: true,
         answer: { extracted: choice.original, normalized: choice.normalized, source: 'choice', node: null },
+        sameText: false,
       };
   }
   return { ok: false, reason: firstFailure ?? 'no answer found' };
@@ -104,11 +117,22 @@ export function parseAnswer(text: string, options: Partial<VerifyOptions> = {}):
   }
 }
 
-function equalResolved(gold: ParsedAnswer, pred: ParsedAnswer, o: VerifyOptions): boolean {
+/** `comparableString(a.extracted)`, from `a.normalized` when that is known to be `normalizeLatex(a.extracted)`. */
+function comparable(a: ParsedAnswer, sameText: boolean): string {
+  return sameText ? comparableFromNormalized(a.normalized) : comparableString(a.extracted);
+}
+
+function equalResolved(
+  gold: ParsedAnswer,
+  pred: ParsedAnswer,
+  o: VerifyOptions,
+  goldSameText = false,
+  predSameText = false,
+): boolean {
   if (gold.node === null || pred.node === null) {
     return gold.normalized.toLowerCase() === pred.normalized.toLowerCase();
   }
-  if (comparableString(gold.extracted) === comparableString(pred.extracted)) return true;
+  if (comparable(gold, goldSameText) === comparable(pred, predSameText)) return true;
   return answersEqual(gold.node, pred.node, o);
 }
 
@@ -147,7 +171,7 @@ export function mathVerifyResolved(goldText: string, predictionText: string, o: 
         status: 'no_answer',
         reason: `no answer in prediction: ${p.reason}`,
       };
-    const correct = equalResolved(g.answer, p.answer, o);
+    const correct = equalResolved(g.answer, p.answer, o, g.sameText, p.sameText);
     return {
       correct,
       extracted: p.answer.extracted,

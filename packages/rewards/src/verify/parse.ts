@@ -20,7 +20,14 @@ export interface ParseOptions {
 
 export type ParseResult = { ok: true; node: Node } | { ok: false; reason: string };
 
-class ParseFail extends Error {}
+/**
+ * A parse failure: control flow for a candidate that is not an answer, caught in parseMath. Deliberately not an
+ * Error: failed candidates are common (every prose candidate before the one that parses) and an Error captures
+ * a stack trace at each construction, which made failures a measurable share of verification time.
+ */
+class ParseFail {
+  constructor(readonly message: string) {}
+}
 
 const FUNCTIONS = new Set([
   'sin',
@@ -132,6 +139,15 @@ const UNIT_WORDS = new Set([
 const FN_LETTERS = new Set(['f', 'g', 'h', 'p', 'q', 'F', 'G', 'H', 'P', 'Q', 'W']);
 const REL_OPS = new Set<string>(['=', '<', '≤', '>', '≥', '≠', '≈', '∈']);
 const MATRIX_ENVS = new Set(['pmatrix', 'bmatrix', 'Bmatrix', 'vmatrix', 'Vmatrix', 'matrix', 'smallmatrix', 'array']);
+
+/** List closers (module-level, so parsing allocates no closure per group). */
+function isClose(t: Token): boolean {
+  return t.t === 'close';
+}
+
+function endsCell(t: Token): boolean {
+  return t.t === 'amp' || t.t === 'nl' || t.t === 'end';
+}
 
 class Parser {
   private pos = 0;
@@ -257,14 +273,26 @@ class Parser {
         throw new ParseFail(`unexpected '${after.v}'`);
       }
     }
-    return groups.filter((g) => g.length > 0);
+    // Only the last group can be empty (a new one starts after a ';' only when the current one has items).
+    if ((groups[groups.length - 1] as Node[]).length === 0) groups.pop();
+    return groups;
+  }
+
+  private atRelOp(): boolean {
+    const t = this.peek();
+    return t?.t === 'op' && REL_OPS.has(t.v);
   }
 
   private parseRelation(): Node {
     this.enter();
-    const parts: Node[] = [this.parseUnion()];
+    const first = this.parseUnion();
+    if (!this.atRelOp()) {
+      this.depth--;
+      return first;
+    }
+    const parts: Node[] = [first];
     const ops: RelOp[] = [];
-    while (this.peek()?.t === 'op' && REL_OPS.has(this.peek()?.v as string)) {
+    while (this.atRelOp()) {
       ops.push(this.next().v as RelOp);
       parts.push(this.parseUnion());
     }
@@ -295,6 +323,8 @@ class Parser {
       const sign = this.next().v === '±' ? 1 : -1;
       first = this.mk({ kind: 'pm', a: null, b: this.parseProduct(), sign });
     } else first = this.parseProduct();
+    // A lone term (most of them) needs no list.
+    if (!this.is('op', '+') && !this.is('op', '-') && !this.is('op', '±') && !this.is('op', '∓')) return first;
     terms.push(first);
     for (;;) {
       if (this.is('op', '+')) {
@@ -537,7 +567,7 @@ class Parser {
 
   private parseBraced(): Node {
     this.next();
-    const inner = this.parseListNode((t) => t.t === 'close');
+    const inner = this.parseListNode(isClose);
     this.expectClose('}');
     return inner;
   }
@@ -615,7 +645,7 @@ class Parser {
     }
     if (FN_LETTERS.has(w) && this.is('open', '(') && this.peek()?.sp === false) {
       this.pos++;
-      const args = this.parseList((x) => x.t === 'close').flat();
+      const args = this.parseList(isClose).flat();
       this.expectClose('*');
       return this.mk({ kind: 'call', fn: `f:${w}`, args });
     }
@@ -656,7 +686,7 @@ class Parser {
     let args: Node[];
     if (this.is('open', '(') || this.is('open', '[')) {
       this.pos++;
-      args = this.parseList((x) => x.t === 'close').flat();
+      args = this.parseList(isClose).flat();
       this.expectClose('*');
     } else if (this.is('open', '{')) {
       args = [this.parseBraced()];
@@ -688,7 +718,7 @@ class Parser {
         let index: Node | null = null;
         if (this.is('open', '[')) {
           this.pos++;
-          index = this.parseListNode((x) => x.t === 'close');
+          index = this.parseListNode(isClose);
           this.expectClose(']');
         }
         const arg = this.parseArg();
@@ -743,7 +773,6 @@ class Parser {
       this.expectClose(open);
       return this.mk({ kind: 'call', fn: open, args: [inner] });
     }
-    const isClose = (x: Token): boolean => x.t === 'close';
     const groups = this.parseList(isClose);
     const close = this.next();
     if (close.t !== 'close') throw new ParseFail('unbalanced brackets');
@@ -772,10 +801,6 @@ class Parser {
     if (env === 'array' && this.is('open', '{')) this.skipBraced();
     const rows: Node[][] = [[]];
     let cell: Node | null = null;
-    const flush = (): void => {
-      if (cell !== null) (rows[rows.length - 1] as Node[]).push(cell);
-      cell = null;
-    };
     for (;;) {
       const t = this.peek();
       if (t === undefined) throw new ParseFail(`unclosed \\begin{${env}}`);
@@ -786,21 +811,21 @@ class Parser {
       if (t.t === 'amp') {
         this.pos++;
         if (cell === null) throw new ParseFail('empty matrix cell');
-        flush();
+        (rows[rows.length - 1] as Node[]).push(cell);
+        cell = null;
         continue;
       }
       if (t.t === 'nl') {
         this.pos++;
-        flush();
+        if (cell !== null) (rows[rows.length - 1] as Node[]).push(cell);
+        cell = null;
         rows.push([]);
         continue;
       }
       if (cell !== null) throw new ParseFail(`unexpected '${t.v}' in \\begin{${env}}`);
-      cell = MATRIX_ENVS.has(env)
-        ? this.parseRelation()
-        : this.parseListNode((x) => x.t === 'amp' || x.t === 'nl' || x.t === 'end');
+      cell = MATRIX_ENVS.has(env) ? this.parseRelation() : this.parseListNode(endsCell);
     }
-    flush();
+    if (cell !== null) (rows[rows.length - 1] as Node[]).push(cell);
     const full = rows.filter((r) => r.length > 0);
     if (full.length === 0) throw new ParseFail(`empty \\begin{${env}}`);
     if (MATRIX_ENVS.has(env)) {

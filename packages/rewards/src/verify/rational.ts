@@ -38,7 +38,12 @@ export function digitBound(x: bigint): number {
   return Math.ceil(bits * 0.30103) + 1;
 }
 
+/** 2^53: below it digitBound is at most 18 (14 hex digits), which fits whenever maxDigits ≥ 16. */
+const SMALL = 2n ** 53n;
+
 function fits(x: bigint, maxDigits: number): boolean {
+  // The common small case without digitBound's string conversion; the answer is the same.
+  if (maxDigits >= 16 && x <= SMALL && x >= -SMALL) return true;
   // toString(16) is linear in the size; numbers here never exceed maxDigits by construction.
   return digitBound(x) <= maxDigits + 2;
 }
@@ -61,11 +66,22 @@ export function ratFromInt(n: bigint): Rational {
   return { n, d: ONE };
 }
 
+function isDigits(s: string): boolean {
+  for (let k = 0; k < s.length; k++) {
+    const c = s.charCodeAt(k);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
 /**
  * Parses a plain decimal literal ("12", "0.25", ".5", "1e-3", "2.5E4") into an exact rational.
  * Returns null for anything else or for literals beyond the digit bound.
  */
 export function ratFromDecimal(text: string, maxDigits: number): Rational | null {
+  // Fast path for plain integers of up to 15 digits, the usual literal: the general path below gives exactly
+  // { n: BigInt(text), d: 1 } for them (leading zeros do not change the value; 10^15 < 2^53 always fits).
+  if (maxDigits >= 16 && text.length > 0 && text.length <= 15 && isDigits(text)) return { n: BigInt(text), d: ONE };
   let mantissa = text;
   let exp = 0;
   const eAt = text.search(/[eE]/);

@@ -11,7 +11,7 @@
  */
 import { freeSymbols, type Node, type RelOp } from './ast';
 import { type Complex, cIsFinite, cx } from './complex';
-import { numericValue, sub } from './evaluate';
+import { NO_VARIABLES, numericValue, sub } from './evaluate';
 import { atRandomPoints, type ScalarOptions } from './scalar-equal';
 
 interface Link {
@@ -106,7 +106,7 @@ interface RealSet {
 }
 
 function realValue(n: Node, o: ScalarOptions): number | null {
-  const v = numericValue(n, new Map(), o);
+  const v = numericValue(n, NO_VARIABLES, o);
   if (Math.abs(v.im) > 1e-12 || Number.isNaN(v.re)) return null;
   return v.re;
 }

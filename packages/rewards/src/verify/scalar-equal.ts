@@ -9,10 +9,10 @@
  * - Neither works (sums with symbolic bounds, undefined values): canonical strings must match.
  * Deliberately not here: structure (sets, tuples, relations); see compare.ts.
  */
-import { containsFloat, freeSymbols, type Node, someNode } from './ast';
+import { containsFloat, freeSymbols, hasFreeSymbols, type Node, someNode } from './ast';
 import { canonical } from './canonical';
 import { type Complex, cIsFinite, cx } from './complex';
-import { type EvalBounds, exactValue, numericValue } from './evaluate';
+import { type EvalBounds, exactValue, NO_VARIABLES, numericValue } from './evaluate';
 import { ratEq } from './rational';
 
 export interface ScalarOptions extends EvalBounds {
@@ -52,14 +52,14 @@ function closeRel(a: number, b: number, tol: number): boolean {
   return Math.abs(a - b) <= tol * Math.max(Math.abs(a), Math.abs(b), 1e-300);
 }
 
+function roundedEqual(x: number, y: number, precision: number): boolean {
+  return roundTo(x, precision) === roundTo(y, precision) || closeRel(x, y, 1e-12);
+}
+
 /** Compare two numbers (complex) with the rounding rule when floats are involved. */
 export function numbersEqual(a: Complex, b: Complex, floats: boolean, precision: number): boolean {
   if (Number.isNaN(a.re) || Number.isNaN(b.re) || Number.isNaN(a.im) || Number.isNaN(b.im)) return false;
-  if (floats) {
-    const tiny = (x: number, y: number): boolean =>
-      roundTo(x, precision) === roundTo(y, precision) || closeRel(x, y, 1e-12);
-    return tiny(a.re, b.re) && tiny(a.im, b.im);
-  }
+  if (floats) return roundedEqual(a.re, b.re, precision) && roundedEqual(a.im, b.im, precision);
   const scale = Math.max(Math.abs(a.re), Math.abs(a.im), Math.abs(b.re), Math.abs(b.im));
   if (!Number.isFinite(scale)) return a.re === b.re && a.im === b.im;
   const tol = 1e-10 * scale;
@@ -71,12 +71,12 @@ function renameVariables(g: Node, p: Node): Node {
   const gv = [...freeSymbols(g)].sort();
   const pv = [...freeSymbols(p)].sort();
   if (gv.length !== pv.length || gv.every((v, k) => v === pv[k])) return p;
-  const map = new Map(pv.map((v, k) => [v, gv[k] as string]));
-  const walk = (n: Node): Node => {
-    if (n.kind === 'sym') return map.has(n.name) ? { kind: 'sym', name: map.get(n.name) as string } : n;
-    return mapChildren(n, walk);
-  };
-  return walk(p);
+  return renamed(p, new Map(pv.map((v, k) => [v, gv[k] as string])));
+}
+
+function renamed(n: Node, map: ReadonlyMap<string, string>): Node {
+  if (n.kind === 'sym') return map.has(n.name) ? { kind: 'sym', name: map.get(n.name) as string } : n;
+  return mapChildren(n, (c) => renamed(c, map));
 }
 
 /** Shallow structural map over children (used for renaming). */
@@ -140,19 +140,20 @@ export function atRandomPoints<T>(vars: string[], o: ScalarOptions, f: (env: Map
 export function scalarEqual(gold: Node, pred: Node, o: ScalarOptions): boolean {
   const p = o.strict ? pred : renameVariables(gold, pred);
   const floats = containsFloat(gold) || containsFloat(p);
-  const vars = [...new Set([...freeSymbols(gold), ...freeSymbols(p)])];
-  if (vars.length === 0) {
+  if (!hasFreeSymbols(gold) && !hasFreeSymbols(p)) {
     if (!floats) {
       const eg = exactValue(gold, o);
       const ep = exactValue(p, o);
       if (eg !== null && ep !== null) return ratEq(eg, ep);
     }
-    const vg = numericValue(gold, new Map(), o);
-    const vp = numericValue(p, new Map(), o);
+    const vg = numericValue(gold, NO_VARIABLES, o);
+    const vp = numericValue(p, NO_VARIABLES, o);
     if (Number.isNaN(vg.re) || Number.isNaN(vp.re)) return canonical(gold) === canonical(p);
     return numbersEqual(vg, vp, floats, o.precision);
   }
-  const results = atRandomPoints(vars, o, (env) => {
+  const symbols = freeSymbols(gold);
+  for (const v of freeSymbols(p)) symbols.add(v);
+  const results = atRandomPoints([...symbols], o, (env) => {
     const a = numericValue(gold, env, o);
     const b = numericValue(p, env, o);
     if (!cIsFinite(a) || !cIsFinite(b)) return null;

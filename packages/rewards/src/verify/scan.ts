@@ -12,11 +12,16 @@ export interface Span {
   end: number;
 }
 
-/** For each `{` the index of its matching `}` (or -1), computed in one pass. */
-export function matchBraces(s: string): Int32Array {
-  const match = new Int32Array(s.length).fill(-1);
+/**
+ * For each `{` the index of its matching `}` (or -1), computed in one pass. With `from`, only braces from there
+ * on are matched (entry k is for `s[from + k]`). When `s[from]` is a backslash followed by a letter (the start
+ * of `\boxed`), each of those braces gets the same match as in a scan of the whole text: escaped or not, that
+ * backslash escapes nothing, and braces opened before `from` never change the matches of later ones.
+ */
+export function matchBraces(s: string, from = 0): Int32Array {
+  const match = new Int32Array(s.length - from).fill(-1);
   const stack: number[] = [];
-  for (let i = 0; i < s.length; i++) {
+  for (let i = from; i < s.length; i++) {
     const c = s.charCodeAt(i);
     if (c === 92 /* \ */) {
       const n = s[i + 1];
@@ -26,7 +31,7 @@ export function matchBraces(s: string): Int32Array {
     if (c === 123 /* { */) stack.push(i);
     else if (c === 125 /* } */) {
       const open = stack.pop();
-      if (open !== undefined) match[open] = i;
+      if (open !== undefined) match[open - from] = i;
     }
   }
   return match;
@@ -36,6 +41,7 @@ export function matchBraces(s: string): Int32Array {
 export function findBoxed(s: string): Span[] {
   const out: Span[] = [];
   let braces: Int32Array | null = null;
+  let bracesFrom = 0;
   let from = 0;
   // Cached next positions: each indexOf runs again only after its hit is consumed (linear in total).
   let b = -2;
@@ -54,8 +60,11 @@ export function findBoxed(s: string): Span[] {
       from = i;
       continue;
     }
-    braces ??= matchBraces(s);
-    const close = braces[i] ?? -1;
+    if (braces === null) {
+      braces = matchBraces(s, at);
+      bracesFrom = at;
+    }
+    const close = braces[i - bracesFrom] ?? -1;
     if (close < 0) {
       from = i + 1;
       continue;
@@ -66,23 +75,27 @@ export function findBoxed(s: string): Span[] {
   return out;
 }
 
+type Closer = '\\]' | '\\)' | '$$';
+
+function closeAt(s: string, exhausted: Record<Closer, boolean>, delim: Closer, from: number): number {
+  if (exhausted[delim]) return -1;
+  const k = s.indexOf(delim, from);
+  if (k < 0) exhausted[delim] = true;
+  return k;
+}
+
 /** Math environments in order. Inline `$…$` and `\(…\)` may not span a line break. */
 export function findMath(s: string): Span[] {
   const out: Span[] = [];
-  const exhausted = new Set<string>();
-  const closeAt = (delim: string, from: number): number => {
-    if (exhausted.has(delim)) return -1;
-    const k = s.indexOf(delim, from);
-    if (k < 0) exhausted.add(delim);
-    return k;
-  };
+  // A closing delimiter that is missing once is missing for the rest of the text: search for it only once.
+  const exhausted = { '\\]': false, '\\)': false, $$: false };
   let i = 0;
   while (i < s.length) {
     const c = s[i];
     if (c === '\\') {
       const n = s[i + 1];
       if (n === '[' || n === '(') {
-        const close = closeAt(n === '[' ? '\\]' : '\\)', i + 2);
+        const close = closeAt(s, exhausted, n === '[' ? '\\]' : '\\)', i + 2);
         const inner = close < 0 ? '' : s.slice(i + 2, close);
         if (close >= 0 && (n === '[' || !inner.includes('\n'))) {
           out.push({ text: inner, start: i, end: close + 2 });
@@ -95,7 +108,7 @@ export function findMath(s: string): Span[] {
     }
     if (c === '$') {
       if (s[i + 1] === '$') {
-        const close = closeAt('$$', i + 2);
+        const close = closeAt(s, exhausted, '$$', i + 2);
         if (close >= 0) {
           out.push({ text: s.slice(i + 2, close), start: i, end: close + 2 });
           i = close + 2;

@@ -241,14 +241,31 @@ function readNumber(s: string, i: number, plain: boolean): [string, number] {
   return [out, j];
 }
 
+/** `<=` → `≤` and the other two-character operators of plain text. */
+const TWO_CHAR_OPS: ReadonlyMap<string, string> = new Map([
+  ['<=', '≤'],
+  ['=<', '≤'],
+  ['>=', '≥'],
+  ['=>', '≥'],
+  ['!=', '≠'],
+  ['<>', '≠'],
+  ['==', '='],
+  ['**', '^'],
+  ['+-', '±'],
+]);
+
+const TWO_CHAR_FIRST = '<=>!*+';
+
+/** Appends a token; returns the new "whitespace before" flag (false: the next token follows this one). */
+function push(toks: Token[], t: TokKind, v: string, sp: boolean): false {
+  toks.push({ t, v, sp });
+  return false;
+}
+
 /** Tokenizes `s`; returns null when the token budget is exceeded. */
 export function tokenize(s: string, opts: TokenizeOptions): Token[] | null {
   const toks: Token[] = [];
   let sp = false;
-  const push = (t: TokKind, v: string): void => {
-    toks.push({ t, v, sp });
-    sp = false;
-  };
   let i = 0;
   while (i < s.length) {
     if (toks.length > opts.maxTokens) return null;
@@ -260,33 +277,33 @@ export function tokenize(s: string, opts: TokenizeOptions): Token[] | null {
     }
     if (isDigit(c) || (c === '.' && isDigit(s[i + 1]))) {
       const [lit, end] = readNumber(s, c === '.' ? i : i, opts.plain);
-      push('num', c === '.' ? `0${lit}` : lit);
+      sp = push(toks, 'num', c === '.' ? `0${lit}` : lit, sp);
       i = end;
       continue;
     }
     if (isLetter(c)) {
       let j = i;
       while (isLetter(s[j])) j++;
-      push('word', s.slice(i, j));
+      sp = push(toks, 'word', s.slice(i, j), sp);
       i = j;
       continue;
     }
     if (c === '\\') {
       const n = s[i + 1];
       if (n === '\\') {
-        push('nl', '\\\\');
+        sp = push(toks, 'nl', '\\\\', sp);
         i += 2;
         continue;
       }
       if (!isLetter(n)) {
-        if (n === '{') push('open', '\\{');
-        else if (n === '}') push('close', '\\}');
-        else if (n === '|') push('op', '|');
-        else if (n === '%') push('op', '%');
+        if (n === '{') sp = push(toks, 'open', '\\{', sp);
+        else if (n === '}') sp = push(toks, 'close', '\\}', sp);
+        else if (n === '|') sp = push(toks, 'op', '|', sp);
+        else if (n === '%') sp = push(toks, 'op', '%', sp);
         else if (n === '(' || n === ')' || n === '[' || n === ']')
           sp = true; // stray math delimiters
         else if (n !== undefined && n !== ',' && n !== ';' && n !== ':' && n !== '!' && n !== ' ' && n !== '$')
-          push('op', n);
+          sp = push(toks, 'op', n, sp);
         else sp = true;
         i += 2;
         continue;
@@ -300,7 +317,7 @@ export function tokenize(s: string, opts: TokenizeOptions): Token[] | null {
         if (s[i] === '{') {
           const end = skipGroup(s, i);
           if (end < 0) return null;
-          push(name, s.slice(i + 1, end - 1).trim());
+          sp = push(toks, name, s.slice(i + 1, end - 1).trim(), sp);
           i = end;
         }
         continue;
@@ -312,9 +329,9 @@ export function tokenize(s: string, opts: TokenizeOptions): Token[] | null {
         if (end < 0) return null;
         const content = s.slice(i + 1, end - 1).trim();
         i = end;
-        if (/^\d+(?:\.\d+)?$/.test(content)) push('num', content);
-        else if (WORD_CMDS.has(name) && /^[A-Za-z]+$/.test(content)) push('word', content);
-        else push('text', content);
+        if (/^\d+(?:\.\d+)?$/.test(content)) sp = push(toks, 'num', content, sp);
+        else if (WORD_CMDS.has(name) && /^[A-Za-z]+$/.test(content)) sp = push(toks, 'word', content, sp);
+        else sp = push(toks, 'text', content, sp);
         continue;
       }
       if (SKIP_CMDS.has(name) || WRAPPER_CMDS.has(name)) {
@@ -328,70 +345,45 @@ export function tokenize(s: string, opts: TokenizeOptions): Token[] | null {
       }
       const op = OP_CMDS[name];
       if (op !== undefined) {
-        if (op === 'or') push('word', 'or');
-        else push('op', op);
+        if (op === 'or') sp = push(toks, 'word', 'or', sp);
+        else sp = push(toks, 'op', op, sp);
         continue;
       }
       const open = OPEN_CMDS[name];
       if (open !== undefined) {
-        push('open', open);
+        sp = push(toks, 'open', open, sp);
         continue;
       }
       const close = CLOSE_CMDS[name];
       if (close !== undefined) {
-        push('close', close);
+        sp = push(toks, 'close', close, sp);
         continue;
       }
-      push('cmd', name);
+      sp = push(toks, 'cmd', name, sp);
       continue;
     }
     if (c === '(' || c === '[' || c === '{') {
-      push('open', c);
+      sp = push(toks, 'open', c, sp);
       i++;
       continue;
     }
     if (c === ')' || c === ']' || c === '}') {
-      push('close', c);
+      sp = push(toks, 'close', c, sp);
       i++;
       continue;
     }
     if (c === '&') {
-      push('amp', '&');
+      sp = push(toks, 'amp', '&', sp);
       i++;
       continue;
     }
-    const two = s.slice(i, i + 2);
-    if (two === '<=' || two === '=<') {
-      push('op', '≤');
+    const op2 = TWO_CHAR_FIRST.includes(c) ? TWO_CHAR_OPS.get(c + (s[i + 1] ?? '')) : undefined;
+    if (op2 !== undefined) {
+      sp = push(toks, 'op', op2, sp);
       i += 2;
       continue;
     }
-    if (two === '>=' || two === '=>') {
-      push('op', '≥');
-      i += 2;
-      continue;
-    }
-    if (two === '!=' || two === '<>') {
-      push('op', '≠');
-      i += 2;
-      continue;
-    }
-    if (two === '==') {
-      push('op', '=');
-      i += 2;
-      continue;
-    }
-    if (two === '**') {
-      push('op', '^');
-      i += 2;
-      continue;
-    }
-    if (two === '+-') {
-      push('op', '±');
-      i += 2;
-      continue;
-    }
-    push('op', c);
+    sp = push(toks, 'op', c, sp);
     i++;
   }
   return toks;
