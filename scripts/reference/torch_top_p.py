@@ -1,32 +1,35 @@
 #!/usr/bin/env python3
-"""PyTorch reference for the `sampler.logits_151k` benchmark (packages/sampler/src/logits.bench.ts).
+"""PyTorch reference for the `sampler.logits_real_vocab` benchmark (packages/sampler/src/logits.bench.ts).
 
-Sort-based logits processing as Hugging Face's warpers do it, on a [16, 151936] float32 batch of the bench's kind of
-rows (a Zipf-like head of 200 tokens over N(0, 2) logits; torch's own RNG, so not the same numbers): temperature 0.6,
-then top-p 0.95 (`TopPLogitsWarper`: sort, softmax, cumsum, mask, scatter back) or top-k 50 (`TopKLogitsWarper`:
-torch.topk threshold), softmax, one multinomial draw per row. Prints one JSON line per (cut, thread count) with the
-median ms per row. Use Debian's torch:
-/usr/bin/python3 scripts/reference/torch_top_p.py [--threads 1,2] [--iterations 10]
-A measuring script only; nothing in the repo imports it.
+Sort-based logits processing as Hugging Face's warpers do it, on the bench's own [16, 151936] float32 rows (a
+Zipf-like head of 200 tokens over N(0, 2) logits), which the bench writes to a file when R1_SAMPLER_LOGITS_FILE is
+set: temperature 0.6, then top-p 0.95 (`TopPLogitsWarper`: sort, softmax, cumsum, mask, scatter back) or top-k 50
+(`TopKLogitsWarper`: torch.topk threshold), softmax, one multinomial draw per row. Prints one JSON line per
+(cut, thread count) with the median ms per row. Use Debian's torch:
+
+  R1_SAMPLER_LOGITS_FILE=/tmp/logits.f32 pnpm bench --filter logits.bench
+  /usr/bin/python3 scripts/reference/torch_top_p.py --logits /tmp/logits.f32 [--threads 1,2] [--iterations 10]
+
+scripts/reference/side_by_side_sampler.py does both, alternately. A measuring script only; nothing imports it.
 """
 import argparse
 import json
 import statistics
 import time
 
+import numpy as np
 import torch
 
 ROWS, VOCAB, T, TOP_P, TOP_K = 16, 151_936, 0.6, 0.95, 50
 
 
-def rows(seed=0):
-    g = torch.Generator().manual_seed(seed)
-    x = 2 * torch.randn(ROWS, VOCAB, generator=g)
-    steep = torch.linspace(0.3, 3.5, ROWS)
-    for r in range(ROWS):
-        head = torch.randint(0, VOCAB, (200,), generator=g)
-        x[r, head] = 14 - steep[r] * torch.log1p(torch.arange(200.0))
-    return x
+def rows(path):
+    """The bench's rows: raw little-endian float32, [ROWS, VOCAB], row-major."""
+    data = np.fromfile(path, dtype="<f4")
+    if data.size != ROWS * VOCAB:
+        raise SystemExit(f"{path}: {data.size} floats, expected {ROWS} x {VOCAB}; write it with "
+                         "R1_SAMPLER_LOGITS_FILE=PATH pnpm bench --filter logits.bench")
+    return torch.from_numpy(data.reshape(ROWS, VOCAB).copy())
 
 
 def top_p(logits):
@@ -49,10 +52,11 @@ def top_k(logits):
 
 def main():
     ap = argparse.ArgumentParser()
+    ap.add_argument("--logits", required=True, help="the bench's rows (R1_SAMPLER_LOGITS_FILE)")
     ap.add_argument("--threads", default="1,2")
     ap.add_argument("--iterations", type=int, default=10)
     args = ap.parse_args()
-    x = rows()
+    x = rows(args.logits)
     for threads in [int(t) for t in args.threads.split(",")]:
         torch.set_num_threads(threads)
         for name, fn in (("top_p_0.95", top_p), ("top_k_50", top_k)):
@@ -62,7 +66,7 @@ def main():
                 t0 = time.perf_counter()
                 fn(x)
                 times.append((time.perf_counter() - t0) * 1000 / ROWS)
-            print(json.dumps({"name": "torch.logits_151k", "cut": name, "threads": threads,
+            print(json.dumps({"name": "torch.logits_real_vocab", "cut": name, "threads": threads,
                               "ms_per_row": round(statistics.median(times), 3)}))
 
 

@@ -1,16 +1,21 @@
 /**
- * `sampler.logits_151k`: ms per row of `chooseToken` at Qwen's vocabulary (151,936 logits), for 16 rows of
- * synthetic language-model-like logits (a Zipf-like head of up to 200 tokens over a Gaussian bulk, seeded, the head's
+ * `sampler.logits_real_vocab` (issue 17's name; `sampler.logits_151k` before): ms per row of `chooseToken` at Qwen's
+ * vocabulary (151,936 logits), for 16 rows of synthetic language-model-like logits (a Zipf-like head of up to 200 tokens over a Gaussian bulk, seeded, the head's
  * steepness varying by row), logprobsMode 'temperature' (the default): T 0.6 / top-p 0.95 (the R1 protocol; the
  * value) and T 0.6 / top-k 50, each for the linear-time implementation and for the full-sort one it replaced (kept
  * below as the reference; the bench fails if the two pick different tokens). Extra fields: the reference's ms and the
  * speed-up, the top-k 50 numbers, a flat row's (N(0, 1) logits: the nucleus is most of the vocabulary and is sorted,
- * the worst case) and the nucleus sizes of the 16 rows. `scripts/reference/torch_top_p.py` does the same cuts in
- * PyTorch.
+ * the worst case) and the nucleus sizes of the 16 rows.
+ *
+ * With `R1_SAMPLER_LOGITS_FILE=PATH` it first writes its 16 rows there (raw little-endian float32, [16, 151936],
+ * row-major) for `scripts/reference/torch_top_p.py --logits PATH`, which does the same cuts in PyTorch on the same
+ * logits; `scripts/reference/side_by_side_sampler.py` runs the two alternately and prints the ratio.
  */
+import { writeFileSync } from 'node:fs';
 import { median, report, timeIt } from '../../../scripts/bench-lib';
 import { chooseToken, type TokenChoice, type TokenChoiceParams } from './logits';
 import { createRng, type Uniform } from './rng';
+import { nucleusSize } from './test-utils/nucleus';
 import { chooseTokenBySort } from './test-utils/reference-logits';
 
 const VOCAB = 151_936;
@@ -35,22 +40,6 @@ function peakedRow(seed: number, steepness: number): Float32Array {
 function flatRow(seed: number): Float32Array {
   const rng = createRng(seed);
   return Float32Array.from({ length: VOCAB }, () => gaussian(rng));
-}
-
-/** Tokens in the top-p nucleus (by sorted probability; for the report only). */
-function nucleusSize(row: Float32Array, t: number, topP: number): number {
-  let max = Number.NEGATIVE_INFINITY;
-  for (const l of row) if (l > max) max = l;
-  const p = Float64Array.from(row, (l) => Math.exp((l - max) / t))
-    .sort()
-    .reverse();
-  const total = p.reduce((s, x) => s + x, 0);
-  let mass = 0;
-  for (let k = 0; k < p.length; k++) {
-    mass += p[k]! / total;
-    if (mass >= topP) return k + 1;
-  }
-  return p.length;
 }
 
 const none = new Set<number>();
@@ -78,6 +67,13 @@ async function msPerRow(choose: Choose, rows: readonly Float32Array[], params: T
 
 const rows = Array.from({ length: ROWS }, (_, r) => peakedRow(r + 1, 0.3 + (3.2 * r) / (ROWS - 1)));
 const flat = Array.from({ length: FLAT_ROWS }, (_, r) => flatRow(100 + r));
+const dump = process.env.R1_SAMPLER_LOGITS_FILE;
+if (dump) {
+  const all = new Float32Array(ROWS * VOCAB);
+  for (const [r, row] of rows.entries()) all.set(row, r * VOCAB);
+  // Float32Array bytes are the platform's order; every platform node runs on here is little-endian.
+  writeFileSync(dump, new Uint8Array(all.buffer));
+}
 
 for (const [name, set, params] of [
   ['top-p', rows, topP],
@@ -100,7 +96,7 @@ const beforeFlat = await msPerRow(chooseTokenBySort, flat, topP);
 const nuclei = rows.map((row) => nucleusSize(row, topP.temperature, topP.topP)).sort((a, b) => a - b);
 const round = (x: number) => Number(x.toPrecision(3));
 report({
-  name: 'sampler.logits_151k',
+  name: 'sampler.logits_real_vocab',
   value: round(after),
   unit: 'ms/row',
   referenceMs: round(before),

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { bucketOf, chooseToken, Ranking, type TokenChoiceParams } from './logits';
+import { bucketOf, chooseToken, RADIX_MIN, Ranking, radixSortByLogit, type TokenChoiceParams } from './logits';
 import { createRng, type Uniform } from './rng';
 import { chooseTokenBySort } from './test-utils/reference-logits';
 
@@ -324,7 +324,7 @@ describe('the bucketed rank order', () => {
     expect(bucketOf(Number.POSITIVE_INFINITY)).toBeLessThan(2000);
   });
 
-  test('property: started at any bucket and extended on demand, it lists the first ranks of the full sort', () => {
+  test('property: started at any bucket (or above any logit floor) and extended on demand, it lists the first ranks of the full sort', () => {
     const kinds = ROW_KINDS.filter((k) => k !== 'degenerate');
     fc.assert(
       fc.property(
@@ -334,7 +334,8 @@ describe('the bucketed rank order', () => {
         fc.constantFrom(1e-30, 0.01, 0.6, 1, 50, 1e30),
         fc.oneof(fc.constant(-1), fc.integer({ min: -1, max: 120 }), fc.integer({ min: -1, max: 1700 })),
         fc.array(fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), { minLength: 1, maxLength: 12 }),
-        (kind, vocab, seed, t, through, asks) => {
+        fc.oneof(fc.double({ noNaN: true }), fc.constantFrom(0, 14, Number.NEGATIVE_INFINITY)),
+        (kind, vocab, seed, t, through, asks, floor) => {
           const work = makeRow(kind, vocab, seed);
           const order = Array.from({ length: vocab }, (_, i) => i).sort((a, b) => work[b]! - work[a]! || a - b);
           const max = work[order[0]!]!;
@@ -342,18 +343,87 @@ describe('the bucketed rank order', () => {
           const inv = Math.min(64 / Math.min(t, 1), 1e300);
           const ranking = new Ranking();
           for (const w of work) ranking.counts[bucketOf((max - w) * inv)]!++;
-          ranking.start(work, max, inv, through);
           // Mostly near the top, where the walks ask; sometimes anywhere.
-          for (const r of asks.map((a, j) => Math.floor(a ** (j % 2 ? 1 : 6) * vocab)).sort((a, b) => a - b)) {
-            ranking.ensure(r);
-            if (ranking.size <= r) return false;
-            for (let k = 0; k < ranking.size; k++) if (ranking.ids[k] !== order[k]) return false;
-          }
-          return true;
+          const ranks = asks.map((a, j) => Math.floor(a ** (j % 2 ? 1 : 6) * vocab)).sort((a, b) => a - b);
+          const listsFirstRanks = (): boolean =>
+            ranks.every((r) => {
+              ranking.ensure(r);
+              return ranking.size > r && ranking.ids.subarray(0, ranking.size).every((id, k) => id === order[k]);
+            });
+          ranking.start(work, max, inv, through);
+          if (!listsFirstRanks()) return false;
+          // Top-p alone: first every token at or above the floor, the rest when asked.
+          ranking.startAbove(work, floor);
+          if (ranking.size !== work.filter((w) => w >= floor).length) return false;
+          return listsFirstRanks();
         },
       ),
       { numRuns: 300 },
     );
+  });
+});
+
+/** The rank order of the full-sort implementation: logit descending, ties by id. */
+function fullOrder(row: ArrayLike<number>, ids: readonly number[] = Array.from({ length: row.length }, (_, i) => i)) {
+  return [...ids].sort((a, b) => row[b]! - row[a]! || a - b);
+}
+
+describe('radixSortByLogit', () => {
+  test.each([
+    ['±0 tie, by id', [0, -0, 0, -0]],
+    ['−Infinity ties', [Number.NEGATIVE_INFINITY, 1, Number.NEGATIVE_INFINITY, -1]],
+    ['denormals either side of 0', [1.401298464324817e-45, -1.401298464324817e-45, 0, -0, 2.802596928649634e-45]],
+    ['all equal (every digit shared: nothing moves)', [3.5, 3.5, 3.5, 3.5, 3.5]],
+    ['one token', [7]],
+    ['±3.4e38 and ±Infinity', [3.4e38, -3.4e38, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 0]],
+  ])('%s: the full-sort order', (_, values) => {
+    const row = Float32Array.from(values);
+    const ids = Int32Array.from(row.keys());
+    radixSortByLogit(ids, row);
+    expect(Array.from(ids)).toEqual(fullOrder(row));
+  });
+
+  test('property: any float32 row without NaN, any ascending subset of ids: the full-sort order', () => {
+    const value = fc.oneof(
+      fc.float({ noNaN: true }),
+      fc.constantFrom(0, -0, Number.NEGATIVE_INFINITY, 1, 1.401298464324817e-45),
+    );
+    fc.assert(
+      fc.property(fc.array(value, { minLength: 1, maxLength: 3000 }), fc.integer(), (values, seed) => {
+        const row = Float32Array.from(values);
+        const rng = createRng(seed);
+        const subset = Array.from(row.keys()).filter(() => rng() < 0.7);
+        const ids = Int32Array.from(subset);
+        radixSortByLogit(ids, row);
+        return Array.from(ids).join() === fullOrder(row, subset).join();
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  test('long ranges (two 16-bit digits) and a view into a larger buffer', () => {
+    const whole = new Float32Array(50_001);
+    const row = whole.subarray(1);
+    const rng = createRng(3);
+    for (let i = 0; i < row.length; i++) row[i] = i % 7 === 0 ? 0.25 : 0.1 * gaussian(rng);
+    const ids = Int32Array.from(row.keys());
+    radixSortByLogit(ids, row);
+    expect(Array.from(ids)).toEqual(fullOrder(row));
+  });
+});
+
+describe('top-p alone on long rows', () => {
+  test.each([
+    ['a flat 40k row: the nucleus is most of it (radix-sorted, 16-bit digits)', 'flat40k'],
+    ['a peaked 40k row', 'peaked'],
+  ])('chooseToken at top-p 0.95 matches the full sort on %s', (_, kind) => {
+    const row = kind === 'peaked' ? makeRow('peaked', 40_000, 11) : Float32Array.from(makeRow('gauss', 40_000, 12));
+    if (kind === 'flat40k') for (let i = 0; i < row.length; i++) row[i]! *= 0.05;
+    for (const logprobsMode of ['temperature', 'raw', 'processed'] as const) {
+      const params = { ...base, temperature: 0.6, topP: 0.95, logprobsMode };
+      for (const u of [0, 0.37, 1 - 2 ** -53]) expect(same(row, params, none, u)).toBe(true);
+    }
+    expect(RADIX_MIN).toBeLessThan(40_000);
   });
 });
 
