@@ -10,12 +10,15 @@
  * - `R1RoutedExperts` / `R1RoutedExpertsGrad` (new): a sparse MoE layer's routed experts, forward and backward, in
  *   place on the heap (`nn/routed-experts.ts` calls them where registered, and composes tfjs ops elsewhere).
  * - `R1AdamW` (new): one AdamW parameter update as one loop (`optim/adamw-update.ts` calls it where registered).
- * It does not touch other backends; apart from these three, models keep calling plain tfjs ops.
+ * - `R1LmHead` / `R1LmHeadGrad` (new): LM head + per-token log p(target) and entropy, forward and backward, in
+ *   vocabulary blocks on the heap (`nn/token-stats.ts` calls them where registered).
+ * It does not touch other backends; apart from these, models keep calling plain tfjs ops.
  */
 import * as tf from '@tensorflow/tfjs';
 import { ADAMW, adamwConfig } from './kernels/adamw';
 import { batchMatMulConfig } from './kernels/batch-mat-mul';
 import { gatherV2Config } from './kernels/gather-v2';
+import { LM_HEAD, LM_HEAD_GRAD, lmHeadConfig, lmHeadGradConfig } from './kernels/lm-head';
 import {
   ROUTED_EXPERTS,
   ROUTED_EXPERTS_GRAD,
@@ -34,6 +37,8 @@ export const WASM_KERNEL_PACK = [
   ROUTED_EXPERTS,
   ROUTED_EXPERTS_GRAD,
   ADAMW,
+  LM_HEAD,
+  LM_HEAD_GRAD,
 ] as const;
 
 const installed = new Set<tf.KernelFunc>();
@@ -67,6 +72,6 @@ export function registerWasmKernelPack(): void {
     installed.add(gatherV2Config.kernelFunc);
   }
   if (tf.getKernel('UnsortedSegmentSum', 'wasm') === undefined) tf.registerKernel(unsortedSegmentSumConfig);
-  for (const config of [routedExpertsConfig, routedExpertsGradConfig, adamwConfig])
+  for (const config of [routedExpertsConfig, routedExpertsGradConfig, adamwConfig, lmHeadConfig, lmHeadGradConfig])
     if (tf.getKernel(config.kernelName, 'wasm') === undefined) tf.registerKernel(config);
 }

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import fc from 'fast-check';
-import { describe, expect, test } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { initBackend } from '../backend/init-backend';
 import { maxAbsDiff, randomTensor } from './test-utils/tiny';
 import { defaultChunkRows, tokenStats } from './token-stats';
 
@@ -23,7 +24,16 @@ function stats(h: number[][], w: number[][], targets: number[], temperature = 1)
   return v;
 }
 
-describe('tokenStats', () => {
+beforeAll(async () => {
+  await initBackend('wasm', { log: () => {} });
+});
+
+// cpu runs the composed ops; wasm the fused kernels of backend/kernels/lm-head.ts: the same tests hold for both.
+describe.each(['cpu', 'wasm'])('tokenStats on %s', (backend) => {
+  beforeEach(async () => {
+    expect(await tf.setBackend(backend)).toBe(true);
+  });
+
   const ln3 = Math.log(3);
   const h2 = (p: number[]) => -p.reduce((s, x) => s + x * Math.log(x), 0);
   test.each([

@@ -7,14 +7,53 @@
  * With temperature τ: `z = (h·Wᵀ)/τ`, `logp = z[target] − logsumexp(z)`, `H = logsumexp(z) − Σ p·z`.
  * Gradients (per row, g = upstream): `∂logp/∂z = onehot(target) − p`, `∂H/∂z = −p ⊙ (log p + H)`.
  * It does not apply masks or reduce over tokens: callers do.
+ *
+ * Where the backend has the fused kernels (`R1LmHead` / `R1LmHeadGrad`, registered for wasm by our kernel pack, see
+ * `backend/kernels/lm-head.ts`) the whole thing is two kernel calls that walk the vocabulary in small blocks with our
+ * gemm and SIMD loops (`chunkRows` does not apply there: a block is at most `blocks.rows × blocks.vocab` logits,
+ * 1 MiB by default). Other backends (cpu, tfjs-node) compose tfjs ops as below; both compute the same thing.
  */
 import * as tf from '@tensorflow/tfjs';
+import {
+  LM_HEAD,
+  LM_HEAD_GRAD,
+  LM_HEAD_ROW_BLOCK,
+  LM_HEAD_VOCAB_BLOCK,
+  type LmHeadAttrs,
+} from '../backend/kernels/lm-head';
 
 export interface TokenStatsOptions {
   /** Softmax temperature τ > 0. */
   temperature: number;
-  /** Rows per chunk (≥ 1). */
+  /** Rows per chunk (≥ 1) of the composed path. */
   chunkRows: number;
+  /** Blocking of the fused kernel (rows × vocabulary entries per block); defaults 1024 × 256. For tests. */
+  blocks?: { rows: number; vocab: number };
+}
+
+/** Whether the active backend has the fused LM-head kernels. */
+function fusedAvailable(): boolean {
+  const backend = tf.getBackend();
+  return tf.getKernel(LM_HEAD, backend) !== undefined && tf.getKernel(LM_HEAD_GRAD, backend) !== undefined;
+}
+
+/** The fused path: one kernel forward, one backward; the forward's log-sum-exp per row is saved for the backward. */
+function fusedTokenStats(h: tf.Tensor2D, w: tf.Tensor2D, attrs: LmHeadAttrs): tf.Tensor2D {
+  const engine = tf.engine();
+  const named = attrs as unknown as tf.NamedAttrMap;
+  const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const [hh, ww, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.GradSaveFunc];
+    const [stats, lse] = engine.runKernel(LM_HEAD, { h: hh, w: ww }, named) as [tf.Tensor2D, tf.Tensor1D];
+    save([hh, ww, lse, stats]);
+    return {
+      value: stats,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [hs, ws, lses, statss] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D, tf.Tensor2D];
+        return engine.runKernel(LM_HEAD_GRAD, { dy, h: hs, w: ws, lse: lses, stats: statss }, named) as tf.Tensor[];
+      },
+    };
+  });
+  return op(h, w) as tf.Tensor2D;
 }
 
 /** About this many logits per chunk by default (16 MiB of float32). */
@@ -56,6 +95,14 @@ export function tokenStats(h: tf.Tensor2D, w: tf.Tensor2D, targets: Int32Array, 
     throw new Error(`chunkRows must be an integer ≥ 1, got ${opts.chunkRows}`);
   }
   const invTemp = 1 / opts.temperature;
+  if (fusedAvailable() && h.dtype === 'float32' && w.dtype === 'float32') {
+    return fusedTokenStats(h, w, {
+      targets,
+      invTemp,
+      rowBlock: opts.blocks?.rows ?? LM_HEAD_ROW_BLOCK,
+      vocabBlock: opts.blocks?.vocab ?? LM_HEAD_VOCAB_BLOCK,
+    });
+  }
   const rows = opts.chunkRows;
   const chunks: Array<[number, number]> = [];
   for (let r = 0; r < n; r += rows) chunks.push([r, Math.min(rows, n - r)]);

@@ -387,6 +387,132 @@ const rowKernels = `
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
       (br $row))))`;
 
+/** `f32x4` splat constant. */
+const f4 = (v: number | string) => `(v128.const f32x4 ${v} ${v} ${v} ${v})`;
+
+/**
+ * e^x on four lanes, inlined: statements that leave e^(local `$x${u}`) in local `$e${u}` (temporaries `$k${u}`,
+ * `$r${u}`, `$y${u}`). Cephes' expf: x = n·ln 2 + r with n = nearest(x·log₂e) (by adding 1.5·2²³, whose low bits
+ * then hold n, so 2ⁿ is those bits + 127 shifted into the exponent), |r| ≤ ln 2 / 2, a degree-7 polynomial for e^r;
+ * about 1 ulp. x ≤ 88; below −87.3 (including −∞) it gives 0; NaN stays NaN. The LM-head loops below call it on
+ * logits minus their maximum, so x ≤ 0.
+ */
+function exp4(u: string): string {
+  const g = (n: string) => `(local.get $${n}${u})`;
+  const set = (n: string, v: string) => `(local.set $${n}${u} ${v})`;
+  const poly = [1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1];
+  return [
+    set('x', `(f32x4.max ${g('x')} ${f4(-87.33654)})`),
+    set('k', `(f32x4.add (f32x4.mul ${g('x')} ${f4(Math.LOG2E)}) ${f4(12582912)})`),
+    set('y', `(f32x4.sub ${g('k')} ${f4(12582912)})`),
+    set(
+      'r',
+      `(f32x4.sub (f32x4.sub ${g('x')} (f32x4.mul ${g('y')} ${f4(0.693359375)})) (f32x4.mul ${g('y')} ${f4(-2.1219444e-4)}))`,
+    ),
+    set('y', `(f32x4.add (f32x4.mul ${f4(1.98756915e-4)} ${g('r')}) ${f4(poly[0]!)})`),
+    ...poly.slice(1).map((c) => set('y', `(f32x4.add (f32x4.mul ${g('y')} ${g('r')}) ${f4(c)})`)),
+    set('y', `(f32x4.add (f32x4.add (f32x4.mul ${g('y')} (f32x4.mul ${g('r')} ${g('r')})) ${g('r')}) ${f4(1)})`),
+    set(
+      'e',
+      `(v128.andnot (f32x4.mul ${g('y')} (i32x4.shl (i32x4.add ${g('k')} (v128.const i32x4 127 127 127 127)) (i32.const 23)))
+        (f32x4.le ${g('x')} ${f4(-87.33654)}))`,
+    ),
+  ].join('\n        ');
+}
+
+/** Locals of `exp4(u)` and of the loops' per-unit values. */
+const expLocals = (u: string) => ['x', 'k', 'r', 'y', 'e'].map((n) => `(local $${n}${u} v128)`).join(' ');
+
+/**
+ * Loops of the fused LM head (`kernels/lm-head.ts`) over a block of logits `z` laid out `[vb, ld]`: vocabulary
+ * entries down, ld token rows across (ld a multiple of 4), so every f32x4 holds four rows and the per-row reductions
+ * are plain lane-wise sums. Columns are walked four vectors (one cache line) at a time, then one at a time. Pointers
+ * in bytes; per-row arrays are ld floats.
+ *
+ * - `lm_block_stats(z, vb, ld, inv, bm, sb, tb)`: with x = z·inv, per row bm = max x, sb = Σ e^(x − bm),
+ *   tb = Σ e^(x − bm)·(x − bm) (the block's share of log-sum-exp and entropy, relative to its own maximum).
+ * - `lm_block_dz(z, vb, ld, inv, lse, ent, gl, ge)`: in place, z ← −inv·p·(gl + ge·(x − lse + ent)) with
+ *   p = e^(x − lse): the gradient w.r.t. raw logits of gl·log p(·) + ge·H but for the one-hot term of the target.
+ */
+interface ColumnPass {
+  /** Locals of one unit u (a vector of four rows). */
+  locals(u: string): string;
+  /** Before walking the column of unit u (its lanes start at byte `$j` + 16·u). */
+  setup(u: string): string;
+  /** One row of the column (the vector at `$p` + 16·u). */
+  body(u: string): string;
+  /** After the column. */
+  finish(u: string): string;
+}
+
+function lmColumns(name: string, params: string, pass: ColumnPass): string {
+  const strips = (units: number, label: string) => {
+    const us = Array.from({ length: units }, (_, u) => String(u));
+    return `
+    (block $${label}_done (loop $${label}
+      (br_if $${label}_done (i32.gt_u (i32.add (local.get $j) (i32.const ${16 * units})) (local.get $stride)))
+      (local.set $p (i32.add (local.get $z) (local.get $j)))
+      (local.set $end (i32.add (local.get $p) (i32.mul (local.get $vb) (local.get $stride))))
+      ${us.map(pass.setup).join('\n      ')}
+      (block $${label}_rows_done (loop $${label}_rows
+        (br_if $${label}_rows_done (i32.ge_u (local.get $p) (local.get $end)))
+        ${us.map(pass.body).join('\n        ')}
+        (local.set $p (i32.add (local.get $p) (local.get $stride)))
+        (br $${label}_rows)))
+      ${us.map(pass.finish).join('\n      ')}
+      (local.set $j (i32.add (local.get $j) (i32.const ${16 * units})))
+      (br $${label})))`;
+  };
+  const units = ['0', '1', '2', '3'];
+  return `
+  (func $${name} (export "${name}") (param $z i32) (param $vb i32) (param $ld i32) (param $inv f32) ${params}
+    (local $j i32) (local $p i32) (local $q i32) (local $end i32) (local $stride i32) (local $vinv v128)
+    ${units.map((u) => `${expLocals(u)} ${pass.locals(u)}`).join('\n    ')}
+    (local.set $vinv (f32x4.splat (local.get $inv)))
+    (local.set $stride (i32.shl (local.get $ld) (i32.const 2)))
+    ${strips(4, 'wide')}
+    ${strips(1, 'narrow')})`;
+}
+
+/** The vector of unit u at byte `ptr` + `$j` (a per-row array) or at `$p` (the logits). */
+const at = (ptr: string, u: string) =>
+  `(i32.add (local.get $${ptr}) (i32.add (local.get $j) (i32.const ${16 * Number(u)})))`;
+const zAt = (u: string) => `(v128.load offset=${16 * Number(u)} align=4 (local.get $p))`;
+
+const lmBlockStats = lmColumns('lm_block_stats', '(param $bm i32) (param $sb i32) (param $tb i32)', {
+  locals: (u) => `(local $mx${u} v128) (local $s${u} v128) (local $t${u} v128)`,
+  setup: (u) => `(local.set $mx${u} ${f4('-inf')})
+      (local.set $q (local.get $p))
+      (block $max${u}_done (loop $max${u}
+        (br_if $max${u}_done (i32.ge_u (local.get $q) (local.get $end)))
+        (local.set $mx${u} (f32x4.max (local.get $mx${u}) (v128.load offset=${16 * Number(u)} align=4 (local.get $q))))
+        (local.set $q (i32.add (local.get $q) (local.get $stride)))
+        (br $max${u})))
+      (local.set $mx${u} (f32x4.mul (local.get $mx${u}) (local.get $vinv)))
+      (local.set $s${u} ${f4(0)})
+      (local.set $t${u} ${f4(0)})`,
+  body: (u) => `(local.set $x${u} (f32x4.sub (f32x4.mul ${zAt(u)} (local.get $vinv)) (local.get $mx${u})))
+        ${exp4(u)}
+        (local.set $s${u} (f32x4.add (local.get $s${u}) (local.get $e${u})))
+        (local.set $t${u} (f32x4.add (local.get $t${u}) (f32x4.mul (local.get $e${u}) (local.get $x${u}))))`,
+  finish: (u) => `(v128.store align=4 ${at('bm', u)} (local.get $mx${u}))
+      (v128.store align=4 ${at('sb', u)} (local.get $s${u}))
+      (v128.store align=4 ${at('tb', u)} (local.get $t${u}))`,
+});
+
+const lmBlockDz = lmColumns('lm_block_dz', '(param $lse i32) (param $ent i32) (param $gl i32) (param $ge i32)', {
+  locals: (u) => `(local $l${u} v128) (local $h${u} v128) (local $a${u} v128) (local $b${u} v128) (local $c${u} v128)`,
+  setup: (u) => `(local.set $l${u} (v128.load align=4 ${at('lse', u)}))
+      (local.set $h${u} (v128.load align=4 ${at('ent', u)}))
+      (local.set $a${u} (f32x4.mul (v128.load align=4 ${at('gl', u)}) (f32x4.neg (local.get $vinv))))
+      (local.set $b${u} (f32x4.mul (v128.load align=4 ${at('ge', u)}) (f32x4.neg (local.get $vinv))))`,
+  body: (u) => `(local.set $x${u} (f32x4.sub (f32x4.mul ${zAt(u)} (local.get $vinv)) (local.get $l${u})))
+        (local.set $c${u} (f32x4.add (local.get $a${u}) (f32x4.mul (local.get $b${u}) (f32x4.add (local.get $x${u}) (local.get $h${u})))))
+        ${exp4(u)}
+        (v128.store offset=${16 * Number(u)} align=4 (local.get $p) (f32x4.mul (local.get $e${u}) (local.get $c${u})))`,
+  finish: () => '',
+});
+
 /** The module text. `shared` must match the heap it will import (true for tfjs's threaded build). */
 export function gemmWat(shared: boolean): string {
   const memory = shared ? '(memory 1 65536 shared)' : '(memory 1)';
@@ -403,6 +529,8 @@ ${gemm}
 ${adamw}
 ${swigluForward}
 ${swigluBackward}
-${rowKernels})
+${rowKernels}
+${lmBlockStats}
+${lmBlockDz})
 `;
 }

@@ -83,10 +83,22 @@ export interface MoeLoops {
   transpose(src: number, dst: number, rows: number, cols: number): void;
 }
 
+/**
+ * The fused LM head's loops over a block of logits laid out `[vb, ld]` (vocabulary down, ld token rows across; see
+ * `lmBlockStats`, `lmBlockDz` in `gemm-wat.ts`). Pointers are heap byte offsets; per-row arrays hold ld floats.
+ */
+export interface LmHeadLoops {
+  /** Per row, with x = z·inv: bm = max x, sb = Σ e^(x − bm), tb = Σ e^(x − bm)·(x − bm). */
+  blockStats(z: number, vb: number, ld: number, inv: number, bm: number, sb: number, tb: number): void;
+  /** In place: z ← −inv·p·(gl + ge·(x − lse + ent)), p = e^(x − lse), x = z·inv. */
+  blockDz(z: number, vb: number, ld: number, inv: number, lse: number, ent: number, gl: number, ge: number): void;
+}
+
 interface Exports {
   gemm: Gemm;
   adamw: AdamWLanes;
   moe: MoeLoops;
+  lmHead: LmHeadLoops;
   /** What other threads need to instantiate the same kernels on the same heap (`pool.ts`). */
   module: object;
   memory: object;
@@ -124,6 +136,7 @@ function exportsFor(wasm: WasmModule): Exports {
         dyRows: fn('dy_rows'),
         transpose: fn('transpose'),
       },
+      lmHead: { blockStats: fn('lm_block_stats'), blockDz: fn('lm_block_dz') },
       module,
       memory,
       shared,
@@ -152,4 +165,17 @@ export function moeLoopsFor(wasm: WasmModule): MoeLoops {
 /** Our SIMD AdamW update on this heap. */
 export function adamwLanesFor(wasm: WasmModule): AdamWLanes {
   return exportsFor(wasm).adamw;
+}
+
+/** The fused LM head's SIMD loops on this heap. */
+export function lmHeadLoopsFor(wasm: WasmModule): LmHeadLoops {
+  return exportsFor(wasm).lmHead;
+}
+
+/**
+ * A float view of the whole heap as it is now. Taken from the `WebAssembly.Memory` itself: in the threaded build the
+ * module's `HEAPU8` is refreshed lazily, so after the heap grows it can be a view of the old, shorter buffer.
+ */
+export function heapFloats(wasm: WasmModule): Float32Array {
+  return new Float32Array(heapMemory(wasm).buffer);
 }
