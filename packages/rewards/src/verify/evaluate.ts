@@ -230,15 +230,33 @@ export function numericValue(n: Node, env: ReadonlyMap<string, Complex>, b: Eval
       return env.get(n.name) ?? C_NAN;
     case 'neg':
       return cNeg(numericValue(n.arg, env, b));
+    // Sums and products accumulate in locals: the same operations in the same order as folding with cAdd from
+    // cx(0) / cMul from cx(1), without a new object per term.
     case 'add': {
-      let acc = cx(0);
-      for (const t of n.terms) acc = cAdd(acc, numericValue(t, env, b));
-      return acc;
+      let re = 0;
+      let im = 0;
+      for (let k = 0; k < n.terms.length; k++) {
+        const v = numericValue(n.terms[k] as Node, env, b);
+        re += v.re;
+        im += v.im;
+      }
+      return { re, im };
     }
     case 'mul': {
-      let acc = cx(1);
-      for (const f of n.factors) acc = cMul(acc, numericValue(f, env, b));
-      return acc;
+      let re = 1;
+      let im = 0;
+      for (let k = 0; k < n.factors.length; k++) {
+        const v = numericValue(n.factors[k] as Node, env, b);
+        if (im === 0 && v.im === 0) {
+          re *= v.re;
+          im = 0;
+        } else {
+          const r = re * v.re - im * v.im;
+          im = re * v.im + im * v.re;
+          re = r;
+        }
+      }
+      return { re, im };
     }
     case 'div': {
       const d = numericValue(n.den, env, b);

@@ -95,7 +95,8 @@ export function lastPhrase(lower: string, phrases: string[], anchor: string): { 
   const lastAnchor = lower.lastIndexOf(anchor);
   let best = -1;
   let bestLen = 0;
-  for (const p of phrases) {
+  for (let q = 0; q < phrases.length; q++) {
+    const p = phrases[q] as string;
     const d = anchor === '' ? -1 : p.indexOf(anchor);
     if (d >= 0 && lastAnchor - d <= best) continue;
     const k = d >= 0 ? lower.lastIndexOf(p, lastAnchor - d) : lower.lastIndexOf(p);
@@ -272,7 +273,7 @@ function emit(c: Candidate, o: ExtractOptions, visit: Visit): boolean {
 }
 
 function emitAll(list: Candidate[], o: ExtractOptions, visit: Visit): boolean {
-  for (const c of list) if (emit(c, o, visit)) return true;
+  for (let k = 0; k < list.length; k++) if (emit(list[k] as Candidate, o, visit)) return true;
   return false;
 }
 

@@ -7,6 +7,8 @@ import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { equivalentSpellings } from '../testing/index';
 import { children, freeSymbols, hasFreeSymbols, type Node, someNode } from './ast';
+import { type Complex, cAdd, cMul, cx } from './complex';
+import { NO_VARIABLES, numericValue } from './evaluate';
 import { extractCandidates, forEachCandidate, lastChain, lastPhrase } from './extract';
 import { mathVerify, parseAnswer, verifyAnswer } from './math-verify';
 import {
@@ -408,6 +410,33 @@ describe('tokens and trees', () => {
         });
         expect(order).toEqual(referenceSomeNodeOrder(r.node));
         expect(hasFreeSymbols(r.node)).toBe(freeSymbols(r.node).size > 0);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
+
+describe('numeric evaluation', () => {
+  const bounds = { maxDigits: 1000, maxExponent: 1000 };
+  const part = fc.oneof(
+    fc.double(),
+    fc.constantFrom(0, -0, 1, -1, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY),
+  );
+  const complexes = fc.array(fc.tuple(part, fc.oneof(fc.constant(0), fc.constant(-0), part)), { maxLength: 6 });
+  const same = (a: Complex, b: Complex) => Object.is(a.re, b.re) && Object.is(a.im, b.im);
+
+  test('sums and products accumulated in locals equal folding cAdd from 0 / cMul from 1, -0 and NaN included', () => {
+    expect(numericValue({ kind: 'add', terms: [] }, NO_VARIABLES, bounds)).toEqual(cx(0));
+    expect(numericValue({ kind: 'mul', factors: [] }, NO_VARIABLES, bounds)).toEqual(cx(1));
+    fc.assert(
+      fc.property(complexes, (values) => {
+        const env = new Map(values.map(([re, im], k) => [`v${k}`, { re, im }] as const));
+        const syms: Node[] = values.map((_, k) => ({ kind: 'sym', name: `v${k}` }));
+        const sum = numericValue({ kind: 'add', terms: syms }, env, bounds);
+        const product = numericValue({ kind: 'mul', factors: syms }, env, bounds);
+        const cs = [...env.values()];
+        expect(same(sum, cs.reduce(cAdd, cx(0)))).toBe(true);
+        expect(same(product, cs.reduce(cMul, cx(1)))).toBe(true);
       }),
       { numRuns: 2000 },
     );
