@@ -437,6 +437,8 @@ const expLocals = (u: string) => ['x', 'k', 'r', 'y', 'e'].map((n) => `(local $$
 interface ColumnPass {
   /** Locals of one unit u (a vector of four rows). */
   locals(u: string): string;
+  /** An optional first walk down the columns, all units together: before it, per row, after it. */
+  first?: { setup(u: string): string; body(u: string): string; finish(u: string): string };
   /** Before walking the column of unit u (its lanes start at byte `$j` + 16·u). */
   setup(u: string): string;
   /** One row of the column (the vector at `$p` + 16·u). */
@@ -453,6 +455,18 @@ function lmColumns(name: string, params: string, pass: ColumnPass): string {
       (br_if $${label}_done (i32.gt_u (i32.add (local.get $j) (i32.const ${16 * units})) (local.get $stride)))
       (local.set $p (i32.add (local.get $z) (local.get $j)))
       (local.set $end (i32.add (local.get $p) (i32.mul (local.get $vb) (local.get $stride))))
+      ${
+        pass.first
+          ? `${us.map(pass.first.setup).join('\n      ')}
+      (local.set $q (local.get $p))
+      (block $${label}_first_done (loop $${label}_first
+        (br_if $${label}_first_done (i32.ge_u (local.get $q) (local.get $end)))
+        ${us.map(pass.first.body).join('\n        ')}
+        (local.set $q (i32.add (local.get $q) (local.get $stride)))
+        (br $${label}_first)))
+      ${us.map(pass.first.finish).join('\n      ')}`
+          : ''
+      }
       ${us.map(pass.setup).join('\n      ')}
       (block $${label}_rows_done (loop $${label}_rows
         (br_if $${label}_rows_done (i32.ge_u (local.get $p) (local.get $end)))
@@ -481,15 +495,13 @@ const zAt = (u: string) => `(v128.load offset=${16 * Number(u)} align=4 (local.g
 
 const lmBlockStats = lmColumns('lm_block_stats', '(param $bm i32) (param $sb i32) (param $tb i32)', {
   locals: (u) => `(local $mx${u} v128) (local $s${u} v128) (local $t${u} v128)`,
-  setup: (u) => `(local.set $mx${u} ${f4('-inf')})
-      (local.set $q (local.get $p))
-      (block $max${u}_done (loop $max${u}
-        (br_if $max${u}_done (i32.ge_u (local.get $q) (local.get $end)))
-        (local.set $mx${u} (f32x4.max (local.get $mx${u}) (v128.load offset=${16 * Number(u)} align=4 (local.get $q))))
-        (local.set $q (i32.add (local.get $q) (local.get $stride)))
-        (br $max${u})))
-      (local.set $mx${u} (f32x4.mul (local.get $mx${u}) (local.get $vinv)))
-      (local.set $s${u} ${f4(0)})
+  first: {
+    setup: (u) => `(local.set $mx${u} ${f4('-inf')})`,
+    body: (u) =>
+      `(local.set $mx${u} (f32x4.max (local.get $mx${u}) (v128.load offset=${16 * Number(u)} align=4 (local.get $q))))`,
+    finish: (u) => `(local.set $mx${u} (f32x4.mul (local.get $mx${u}) (local.get $vinv)))`,
+  },
+  setup: (u) => `(local.set $s${u} ${f4(0)})
       (local.set $t${u} ${f4(0)})`,
   body: (u) => `(local.set $x${u} (f32x4.sub (f32x4.mul ${zAt(u)} (local.get $vinv)) (local.get $mx${u})))
         ${exp4(u)}
