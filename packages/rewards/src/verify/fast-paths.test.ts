@@ -384,6 +384,30 @@ describe('tokens and trees', () => {
     expect(tokenize(s, { plain: true, maxTokens: 100 })?.map((t) => t.v)).toEqual(['a', op, 'b']);
   });
 
+  test('whitespace by character code: tab, newline, \\v, \\f, \\r, space, ~ and $ separate tokens; others do not', () => {
+    const toks = tokenize('1\t2\n3\v4\f5\r6 7~8$9\u00a0x\u0008y', { plain: false, maxTokens: 100 });
+    expect(toks?.map((t) => [t.v, t.sp])).toEqual([
+      ['1', false],
+      ['2', true],
+      ['3', true],
+      ['4', true],
+      ['5', true],
+      ['6', true],
+      ['7', true],
+      ['8', true],
+      ['9', true],
+      ['\u00a0', false],
+      ['x', false],
+      ['\u0008', false],
+      ['y', false],
+    ]);
+    expect(tokenize('aZ09', { plain: false, maxTokens: 100 })?.map((t) => [t.t, t.v])).toEqual([
+      ['word', 'aZ'],
+      ['num', '09'],
+    ]);
+    expect(tokenize('@[`{', { plain: false, maxTokens: 100 })?.map((t) => t.t)).toEqual(['op', 'open', 'op', 'open']);
+  });
+
   test('single operators and a trailing one stay single', () => {
     expect(tokenize('a<b=', { plain: true, maxTokens: 100 })?.map((t) => t.v)).toEqual(['a', '<', 'b', '=']);
     expect(tokenize('5!', { plain: false, maxTokens: 100 })?.map((t) => t.v)).toEqual(['5', '!']);

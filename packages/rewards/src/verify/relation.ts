@@ -154,8 +154,9 @@ export function relationMatchesSet(r: Extract<Node, { kind: 'rel' }>, set: Node,
   const fnCall = r.parts.find((p) => p.kind === 'call' && p.fn.startsWith('f:'));
   if (vars.length !== 1 && fnCall === undefined) return false;
   const v = vars[0] ?? '';
+  const env = new Map<string, Complex>();
   const holds = (t: number): boolean => {
-    const env = new Map<string, Complex>([[v, cx(t)]]);
+    env.set(v, cx(t));
     return ls.every((l) => {
       const d = numericValue(fnCall ? substituteCall(l.d, t) : l.d, env, o);
       if (Number.isNaN(d.re) || Math.abs(d.im) > 1e-9) return false;

@@ -121,14 +121,15 @@ export function mapChildren(n: Node, f: (c: Node) => Node): Node {
 
 /**
  * Evaluates `f(env)` at seeded random points for the given variables. Returns the per-point results,
- * skipping points where `f` returns null (undefined there).
+ * skipping points where `f` returns null (undefined there). `env` is valid only during that call of `f`.
  */
 export function atRandomPoints<T>(vars: string[], o: ScalarOptions, f: (env: Map<string, Complex>) => T | null): T[] {
   const rnd = prng(o.seed);
   const out: T[] = [];
   const tries = o.points * 3;
+  // One map, every variable rebound at each point (no caller keeps the map beyond its call of `f`).
+  const env = new Map<string, Complex>();
   for (let k = 0; k < tries && out.length < o.points; k++) {
-    const env = new Map<string, Complex>();
     for (const v of vars) env.set(v, cx(0.4 + 2.5 * rnd()));
     const r = f(env);
     if (r !== null) out.push(r);

@@ -270,18 +270,20 @@ export function tokenize(s: string, opts: TokenizeOptions): Token[] | null {
   while (i < s.length) {
     if (toks.length > opts.maxTokens) return null;
     const c = s[i] as string;
-    if (c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\f' || c === '\v' || c === '~' || c === '$') {
+    const code = s.charCodeAt(i);
+    // ' ', '\t', '\n', '\v', '\f', '\r' (9–13), '~', '$'
+    if (code === 32 || (code >= 9 && code <= 13) || code === 126 || code === 36) {
       sp = true;
       i++;
       continue;
     }
-    if (isDigit(c) || (c === '.' && isDigit(s[i + 1]))) {
+    if ((code >= 48 && code <= 57) || (c === '.' && isDigit(s[i + 1]))) {
       const [lit, end] = readNumber(s, c === '.' ? i : i, opts.plain);
       sp = push(toks, 'num', c === '.' ? `0${lit}` : lit, sp);
       i = end;
       continue;
     }
-    if (isLetter(c)) {
+    if ((code >= 65 && code <= 90) || (code >= 97 && code <= 122)) {
       let j = i;
       while (isLetter(s[j])) j++;
       sp = push(toks, 'word', s.slice(i, j), sp);
