@@ -13,6 +13,7 @@ import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { BACKEND_NAMES, type BackendName, type BackendPreference, parseBackendPreference } from './backend-name';
 import { registerBatchMatMulGradient } from './gradients/batch-mat-mul-grad';
+import { gemmRelaxedFor } from './kernels/gemm/gemm';
 import { startGemmPool, stopGemmPool } from './kernels/gemm/pool';
 import type { WasmBackend, WasmModule } from './wasm-internals';
 import { registerWasmKernelPack } from './wasm-kernels';
@@ -241,10 +242,11 @@ async function loadWasm(threads: number): Promise<Attempt> {
         notes.push(`asked for ${threads} threads, got ${actual}`);
       // Our own kernels' matmuls (MoE experts, attention heads) on as many threads as XNNPACK's.
       try {
-        await startGemmPool(wasmModule(), actual);
+        await startGemmPool(wasmModule(), flavour === 'threaded-simd' ? threads : actual);
       } catch (e) {
         notes.push(`our gemm kernels stay on one thread (${String(e)})`);
       }
+      if (gemmRelaxedFor(wasmModule())) notes.push('matmul with relaxed-SIMD multiply-adds');
       return { ok: true, info: { name: 'wasm', threads: actual, simd: flavour !== 'plain' }, notes };
     }
     notes.push(`the ${flavour} build failed to load (${registered.error() ?? 'unknown error'}), so falling back`);

@@ -3,7 +3,9 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it, test } from 'vitest';
 import { initBackend } from '../init-backend';
 import { expectClose, onBackend, randomArray } from '../test-utils/on-backend';
-import { broadcastIndices, XNNPACK_MIN_MACS } from './batch-mat-mul';
+import type { WasmBackend } from '../wasm-internals';
+import { broadcastIndices } from './batch-mat-mul';
+import { transposeCacheStats } from './transpose-cache';
 
 beforeAll(async () => {
   await initBackend('wasm', { log: () => {} });
@@ -65,7 +67,11 @@ const cases: Case[] = [
   // Tiny, and a vector product.
   [[2, 3], [3, 2], false, false],
   [[1, 64], [64, 96], false, false],
-  // Large enough (≥ XNNPACK_MIN_MACS) for the XNNPACK path, with and without transposes and folding.
+  // One query row against transposed batched keys (decode attention), a broadcast batch, and transposeA too.
+  [[2, 3, 1, 16], [2, 3, 24, 16], false, true],
+  [[2, 3, 16, 1], [2, 3, 24, 16], true, true],
+  [[1, 1, 16], [4, 24, 16], false, true],
+  // Large enough for the gemm pool (≥ 1M multiply-adds), with and without transposes and folding.
   [[2, 100, 130], [130, 90], false, false],
   [[130, 200], [90, 130], true, true],
   [[200, 130], [90, 130], false, true],
@@ -88,8 +94,10 @@ describe('BatchMatMul on wasm matches cpu', () => {
     cases[11]!,
     cases[12]!,
     cases[15]!,
+    cases[19]!,
     cases[20]!,
-    cases[21]!,
+    cases[23]!,
+    cases[24]!,
   ])('gradients for a %j · b %j (transposeA %s, transposeB %s)', async (...c) => {
     const expected = await gradsOn('cpu', c);
     const actual = await gradsOn('wasm', c);
@@ -98,16 +106,40 @@ describe('BatchMatMul on wasm matches cpu', () => {
     expectClose(actual[1]!, expected[1]!, 1e-3, 1e-4);
   });
 
-  it('covers both engines: the large cases are above the XNNPACK threshold, the rest below', () => {
-    const macs = ([aShape, bShape, ta, tb]: Case) => {
-      const m = ta ? aShape.at(-1)! : aShape.at(-2)!;
-      const k = ta ? aShape.at(-2)! : aShape.at(-1)!;
-      const n = tb ? bShape.at(-2)! : bShape.at(-1)!;
-      const batch = Math.max(tf.util.sizeFromShape(aShape.slice(0, -2)), tf.util.sizeFromShape(bShape.slice(0, -2)));
-      return batch * m * n * k;
-    };
-    expect(cases.slice(-4).every((c) => macs(c) >= XNNPACK_MIN_MACS)).toBe(true);
-    expect(cases.slice(0, -4).every((c) => macs(c) < XNNPACK_MIN_MACS)).toBe(true);
+  it('keeps a transposed copy of a reused 2-D operand, and frees it with its source', async () => {
+    await onBackend('wasm', () => {
+      const backend = tf.backend() as unknown as WasmBackend;
+      const x = tf.tensor(randomArray(8 * 64, 3), [8, 64]);
+      const w = tf.tensor(randomArray(512 * 64, 4), [512, 64]); // 32 K floats: cached
+      const before = transposeCacheStats(backend);
+      const first = tf.matMul(x, w, false, true);
+      const second = tf.matMul(x, w, false, true);
+      expect(transposeCacheStats(backend).entries).toBe(before.entries + 1);
+      expect(Array.from(second.dataSync())).toEqual(Array.from(first.dataSync()));
+      const ids = tf.engine().backend.numDataIds();
+      w.dispose();
+      // The weight and its copy both go.
+      expect(tf.engine().backend.numDataIds()).toBe(ids - 2);
+      expect(transposeCacheStats(backend)).toEqual(before);
+      tf.dispose([x, first, second]);
+    });
+  });
+
+  it('a cached copy never outlives its data: a reshaped view of the same data is transposed afresh', async () => {
+    const run = (name: 'cpu' | 'wasm') =>
+      onBackend(name, () =>
+        tf.tidy(() => {
+          const w = tf.tensor(randomArray(256 * 128, 5), [256, 128]);
+          const x = tf.tensor(randomArray(4 * 128, 6), [4, 128]);
+          const y = tf.tensor(randomArray(4 * 256, 7), [4, 256]);
+          const a = tf.matMul(x, w, false, true).dataSync();
+          const b = tf.matMul(y, tf.reshape(w, [128, 256]), false, true).dataSync(); // same data, other shape
+          return [Array.from(a), Array.from(b)];
+        }),
+      );
+    const [wasm, cpu] = [await run('wasm'), await run('cpu')];
+    expectClose(wasm[0]!, cpu[0]!, 1e-4, 1e-4);
+    expectClose(wasm[1]!, cpu[1]!, 1e-4, 1e-4);
   });
 
   it('handles empty operands and k = 0', async () => {

@@ -1,28 +1,26 @@
 /**
  * A faster `BatchMatMul` for the wasm backend. The stock kernel sends only one case to XNNPACK (rank-2 after
- * reshaping, batch 1, neither operand transposed, ~10–40 GFLOP/s); every other case — transposed operands (all the
- * backward matmuls, `x · Wᵀ` with HF's `[out, in]` weights), batched operands (attention), even `[B, T, D] · [D, N]` —
- * falls to a scalar loop at ~1 GFLOP/s.
+ * reshaping, batch 1, neither operand transposed); every other case — transposed operands (all the backward matmuls,
+ * `x · Wᵀ` with HF's `[out, in]` weights), batched operands (attention), even `[B, T, D] · [D, N]` — falls to a
+ * scalar loop at ~1 GFLOP/s.
  *
- * This kernel brings every case to row-major `[M, K] · [K, N]` products and runs them on the faster engine:
- * - a transposed operand is first transposed with the native `Transpose` kernel (a memory pass, cheap next to the
- *   matmul);
- * - when `b` has batch 1 the batch of `a` is folded into its rows, and a large product goes to XNNPACK (packed
- *   weights, the thread pool);
- * - everything else — each slice of a batched product, small 2-D products — runs on our SIMD kernel (`gemm/`), in
- *   place on the heap: waking XNNPACK's thread pool per attention head costs more than the work. The slices of a
- *   batched product go out as one batch, which our gemm pool splits over its threads.
+ * This kernel runs every float32 case on our SIMD gemm (`gemm/`) and its thread pool, in place on the heap:
+ * - a transposed A is read through strides (`gᵀ · x`, every weight gradient): no transpose pass;
+ * - a transposed 2-D B (a weight in `x · Wᵀ`) comes from the transpose cache (`transpose-cache.ts`), so a weight is
+ *   transposed once, not at every call; a transposed batched B is transposed here by the native `Transpose` kernel —
+ *   except against a single row of A (decode attention: one query, the cached keys), computed as `B · aᵀ` instead;
+ * - when B has batch 1 and A is not transposed, A's batch is folded into its rows: one product;
+ * - the slices of a batched product go out as one batch, which the gemm pool splits over its threads.
+ * It used to send large 2-D products to XNNPACK after transposing operands; measured on the train step's shapes, the
+ * gemm without the transposes was faster on every one (BENCHMARKS.md, engine section).
  * Batch dimensions broadcast by numpy rules — correctly, unlike the stock kernels, which index a broadcast operand by
  * `i % batch` and so get `[2, 1, …] · [2, 3, …]` wrong. Non-float32 operands and invalid shapes (for tfjs's own error
  * messages) go to the stock kernel.
  */
 import type { BatchMatMulAttrs, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
 import { CPP_DTYPE, sizeOf, tensorData, type WasmBackend } from '../wasm-internals';
-import { gemmFor } from './gemm/gemm';
 import { gemmBatch } from './gemm/pool';
-
-/** From this many multiply-adds up, a 2-D (or folded) product goes to XNNPACK; below, to our SIMD kernel. */
-export const XNNPACK_MIN_MACS = 1 << 20;
+import { cachedTranspose } from './transpose-cache';
 
 /** A scratch area on the heap for the shape and perm arguments of direct C calls (one per backend instance). */
 const scratch = new WeakMap<WasmBackend, number>();
@@ -59,21 +57,6 @@ function transposeLast2(backend: WasmBackend, x: TensorInfo, batch: number, rows
     perm.length,
   );
   return out;
-}
-
-/** out[M, N] = a[M, K] · b[K, N] on XNNPACK, all three given as C tensor ids. */
-function matmul2d(
-  backend: WasmBackend,
-  aId: number,
-  bId: number,
-  outId: number,
-  m: number,
-  k: number,
-  n: number,
-): void {
-  const ptr = scratchPtr(backend);
-  writeInts(backend, ptr, [1, m, k, 1, k, n]);
-  backend.wasm._BatchMatMul(aId, ptr, 3, bId, ptr + 12, 3, 0, 0, outId);
 }
 
 /** The broadcast of two batch shapes (numpy rules), or null if they do not broadcast. */
@@ -141,42 +124,78 @@ export function makeBatchMatMul(stock: KernelFunc): KernelFunc {
     const batchA = sizeOf(a.shape.slice(0, -2));
     const batchB = sizeOf(b.shape.slice(0, -2));
     const out = backend.makeOutput(outShape, 'float32');
-    const temps: TensorInfo[] = [];
+    let bTemp: TensorInfo | undefined;
+    let bT: TensorInfo | undefined;
     let ok = false;
     try {
-      // Both operands in row-major [batch, M, K] and [batch, K, N].
-      const aa = transposeA ? transposeLast2(backend, a, batchA, k, m) : a;
-      if (aa !== a) temps.push(aa);
-      const bb = transposeB ? transposeLast2(backend, b, batchB, n, k) : b;
-      if (bb !== b) temps.push(bb);
-      const aData = tensorData(backend, aa);
-      const bData = tensorData(backend, bb);
-      const outData = tensorData(backend, out);
-      if (batchB === 1 && batchA * m * n * k >= XNNPACK_MIN_MACS) {
-        matmul2d(backend, aData.id, bData.id, outData.id, batchA * m, k, n);
+      // A is read in place, row-major or transposed (strides); B must be row-major [K, N]: a transposed 2-D B (a
+      // weight, in `x · Wᵀ`) comes from the transpose cache, a batched one is transposed here.
+      const [rsa, csa] = transposeA ? [1, m] : [k, 1];
+      if (transposeB && m === 1 && batchB > 1) {
+        // A row vector against a transposed batched B (decode attention: one query against the cached keys):
+        // c = a · Bᵀ is B · aᵀ, a product with B row-major as the left operand and a read as a [K, 1] column — the
+        // same bytes — so the keys are never transposed.
+        const aPtr = tensorData(backend, a).memoryOffset;
+        const bPtr = tensorData(backend, b).memoryOffset;
+        const cPtr = tensorData(backend, out).memoryOffset;
+        const aIndex = broadcastIndices(a.shape.slice(0, -2), outBatch);
+        const bIndex = broadcastIndices(b.shape.slice(0, -2), outBatch);
+        const batch = gemmBatch(backend.wasm);
+        for (let i = 0; i < aIndex.length; i++)
+          batch.push(
+            bPtr + 4 * bIndex[i]! * n * k,
+            aPtr + 4 * aIndex[i]! * k,
+            cPtr + 4 * i * n,
+            n,
+            1,
+            k,
+            k,
+            1,
+            1,
+            1,
+            0,
+          );
+        batch.run();
         ok = true;
         return out;
       }
-      const gemm = gemmFor(backend.wasm);
-      if (batchB === 1) {
-        gemm(aData.memoryOffset, bData.memoryOffset, outData.memoryOffset, batchA * m, n, k, k, 1, n, n, 0);
-        ok = true;
-        return out;
-      }
-      const aIndex = broadcastIndices(a.shape.slice(0, -2), outBatch);
-      const bIndex = broadcastIndices(b.shape.slice(0, -2), outBatch);
-      // Independent slices: one batch, split over the gemm pool's threads when it is large enough.
+      if (transposeB && batchB === 1) {
+        const { twin, owned } = cachedTranspose(backend, b, n, k, () => transposeLast2(backend, b, 1, n, k));
+        bT = twin;
+        if (owned) bTemp = twin;
+      } else if (transposeB) bTemp = transposeLast2(backend, b, batchB, n, k);
+      const aPtr = tensorData(backend, a).memoryOffset;
+      const bPtr = tensorData(backend, bT ?? bTemp ?? b).memoryOffset;
+      const cPtr = tensorData(backend, out).memoryOffset;
       const batch = gemmBatch(backend.wasm);
-      for (let i = 0; i < aIndex.length; i++) {
-        const aPtr = aData.memoryOffset + 4 * aIndex[i]! * m * k;
-        const bPtr = bData.memoryOffset + 4 * bIndex[i]! * k * n;
-        batch.push(aPtr, bPtr, outData.memoryOffset + 4 * i * m * n, m, n, k, k, 1, n, n, 0);
+      if (batchB === 1 && !transposeA) {
+        // One product with a's batch folded into its rows.
+        batch.push(aPtr, bPtr, cPtr, batchA * m, n, k, k, 1, n, n, 0);
+      } else {
+        const aIndex = broadcastIndices(a.shape.slice(0, -2), outBatch);
+        const bIndex = broadcastIndices(b.shape.slice(0, -2), outBatch);
+        // Independent slices: one batch, split over the gemm pool's threads when it is large enough.
+        for (let i = 0; i < aIndex.length; i++) {
+          batch.push(
+            aPtr + 4 * aIndex[i]! * m * k,
+            bPtr + 4 * bIndex[i]! * k * n,
+            cPtr + 4 * i * m * n,
+            m,
+            n,
+            k,
+            rsa,
+            csa,
+            n,
+            n,
+            0,
+          );
+        }
       }
       batch.run();
       ok = true;
       return out;
     } finally {
-      for (const t of temps) backend.disposeData(t.dataId);
+      if (bTemp !== undefined) backend.disposeData(bTemp.dataId);
       if (!ok) backend.disposeData(out.dataId);
     }
   };

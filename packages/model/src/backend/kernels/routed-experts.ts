@@ -30,6 +30,7 @@ import {
 import { tensorData, type WasmBackend } from '../wasm-internals';
 import { moeLoopsFor } from './gemm/gemm';
 import { gemmBatch } from './gemm/pool';
+import { cachedTranspose } from './transpose-cache';
 
 export const ROUTED_EXPERTS = 'R1RoutedExperts';
 export const ROUTED_EXPERTS_GRAD = 'R1RoutedExpertsGrad';
@@ -65,7 +66,12 @@ function dimsOf(x: TensorInfo, gate0: TensorInfo, attrs: RoutedExpertsAttrs): Di
 /** Heap scratch from `_malloc`, freed together. Pointers are byte offsets. */
 class Scratch {
   private readonly ptrs: number[] = [];
+  private readonly cleanups: Array<() => void> = [];
   constructor(private readonly backend: WasmBackend) {}
+  /** Runs `cleanup` at `free()` too. */
+  onFree(cleanup: () => void): void {
+    this.cleanups.push(cleanup);
+  }
   floats(count: number): number {
     const ptr = this.backend.wasm._malloc(Math.max(4, 4 * count));
     this.ptrs.push(ptr);
@@ -79,6 +85,7 @@ class Scratch {
   }
   free(): void {
     for (const p of this.ptrs) this.backend.wasm._free(p);
+    for (const cleanup of this.cleanups) cleanup();
   }
 }
 
@@ -89,9 +96,9 @@ const ptrOf = (backend: WasmBackend, t: TensorInfo) => tensorData(backend, t).me
 const zero = (backend: WasmBackend, ptr: number, count: number) => backend.wasm.HEAPU8.fill(0, ptr, ptr + 4 * count);
 
 /** `σ(x)` as a new output, by the stock wasm Sigmoid kernel (a plain `(xId, outId)` C kernel: no setup state). */
-function sigmoidOf(backend: WasmBackend, x: TensorInfo): TensorInfo {
+export function sigmoidOf(backend: WasmBackend, x: TensorInfo): TensorInfo {
   const stock = getKernel('Sigmoid', 'wasm');
-  if (stock === undefined) throw new Error(`${ROUTED_EXPERTS}: the wasm backend has no Sigmoid kernel`);
+  if (stock === undefined) throw new Error('wasm kernel pack: the wasm backend has no Sigmoid kernel');
   return stock.kernelFunc({ inputs: { x }, backend: backend as unknown as KernelBackend, attrs: {} }) as TensorInfo;
 }
 
@@ -126,9 +133,21 @@ function forward(args: { inputs: object; backend: unknown; attrs?: NamedAttrMap 
     const order = scratch.ints(attrs.order);
     const xs = scratch.floats(m * d);
     const hid = scratch.floats(m * inter);
-    // Every expert's transposed gate, up and down at once: the products of all experts run as one batch.
-    const wt = scratch.floats(3 * numExperts * d * inter);
-    const wtOf = (e: number, which: 0 | 1 | 2) => wt + 4 * (3 * e + which) * d * inter;
+    // The used experts' transposed gate, up and down (kept by the transpose cache between calls: weights do not
+    // change between optimiser steps, and decoding calls this layer once per token).
+    const owned: TensorInfo[] = [];
+    const transposedOf = (t: TensorInfo, rows: number, cols: number): number => {
+      const { twin, owned: mine } = cachedTranspose(backend, t, rows, cols, () => {
+        const made = backend.makeOutput([cols, rows], 'float32');
+        loops.transpose(ptrOf(backend, t), ptrOf(backend, made), rows, cols);
+        return made;
+      });
+      if (mine) owned.push(twin);
+      return ptrOf(backend, twin);
+    };
+    scratch.onFree(() => {
+      for (const t of owned) backend.disposeData(t.dataId);
+    });
     const batch = gemmBatch(backend.wasm);
     const [pOut, pG, pU, pY] = [out, g, u, y].map((t) => ptrOf(backend, t)) as [number, number, number, number];
     loops.gatherRows(ptrOf(backend, x), xs, order, m, k, d);
@@ -136,10 +155,13 @@ function forward(args: { inputs: object; backend: unknown; attrs?: NamedAttrMap 
       const [r0, rows] = rowsOf(attrs, e);
       if (rows === 0) continue;
       const [gate, up] = weights[e]! as [TensorInfo, TensorInfo, TensorInfo];
-      loops.transpose(ptrOf(backend, gate), wtOf(e, 0), inter, d);
-      loops.transpose(ptrOf(backend, up), wtOf(e, 1), inter, d);
-      batch.push(xs + 4 * r0 * d, wtOf(e, 0), pG + 4 * r0 * inter, rows, inter, d, d, 1, inter, inter, 0);
-      batch.push(xs + 4 * r0 * d, wtOf(e, 1), pU + 4 * r0 * inter, rows, inter, d, d, 1, inter, inter, 0);
+      for (const [weight, into] of [
+        [gate, pG],
+        [up, pU],
+      ] as const) {
+        const wT = transposedOf(weight, inter, d);
+        batch.push(xs + 4 * r0 * d, wT, into + 4 * r0 * inter, rows, inter, d, d, 1, inter, inter, 0);
+      }
     }
     batch.run();
     // σ(G) by the stock kernel (XNNPACK's vectorised sigmoid), then H = G·σ(G)·U.
@@ -148,8 +170,8 @@ function forward(args: { inputs: object; backend: unknown; attrs?: NamedAttrMap 
     for (let e = 0; e < numExperts; e++) {
       const [r0, rows] = rowsOf(attrs, e);
       if (rows === 0) continue;
-      loops.transpose(ptrOf(backend, weights[e]![2]!), wtOf(e, 2), d, inter);
-      batch.push(hid + 4 * r0 * inter, wtOf(e, 2), pY + 4 * r0 * d, rows, d, inter, inter, 1, d, d, 0);
+      const down = transposedOf(weights[e]![2]!, d, inter);
+      batch.push(hid + 4 * r0 * inter, down, pY + 4 * r0 * d, rows, d, inter, inter, 1, d, d, 0);
     }
     batch.run();
     zero(backend, pOut, n * d);

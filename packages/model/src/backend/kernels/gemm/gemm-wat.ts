@@ -15,9 +15,13 @@
  * for the threaded tfjs build, not for the single-threaded one, so there are two variants. It does not pack B.
  * The module also carries `adamw`, the fused optimiser update (below), which needs the same heap access.
  */
+import { normKernels } from './norm-wat';
 
-/** One register block: rows × (4·vecs) columns of C, accumulated over k. */
-function block(rows: number, vecs: number): string {
+/**
+ * One register block: rows × (4·vecs) columns of C, accumulated over k. With `relaxed`, each multiply-add is one
+ * `f32x4.relaxed_madd` (an FMA on x86-64 with FMA3, a single rounding) instead of a multiply and an add.
+ */
+function block(rows: number, vecs: number, relaxed: boolean): string {
   const name = `$blk_${rows}x${vecs}`;
   const accs: string[] = [];
   for (let r = 0; r < rows; r++) for (let v = 0; v < vecs; v++) accs.push(`$acc${r}_${v}`);
@@ -46,10 +50,10 @@ function block(rows: number, vecs: number): string {
   ).join('\n      ');
   const fma = Array.from({ length: rows }, (_, r) => {
     const splat = `(local.set $s (v128.load32_splat (local.get $a${r})))`;
-    const adds = Array.from(
-      { length: vecs },
-      (_, v) =>
-        `(local.set $acc${r}_${v} (f32x4.add (local.get $acc${r}_${v}) (f32x4.mul (local.get $s) (local.get $b${v}))))`,
+    const adds = Array.from({ length: vecs }, (_, v) =>
+      relaxed
+        ? `(local.set $acc${r}_${v} (f32x4.relaxed_madd (local.get $s) (local.get $b${v}) (local.get $acc${r}_${v})))`
+        : `(local.set $acc${r}_${v} (f32x4.add (local.get $acc${r}_${v}) (f32x4.mul (local.get $s) (local.get $b${v}))))`,
     );
     const step = `(local.set $a${r} (i32.add (local.get $a${r}) (local.get $csa)))`;
     return [splat, ...adds, step].join('\n      ');
@@ -525,15 +529,18 @@ const lmBlockDz = lmColumns('lm_block_dz', '(param $lse i32) (param $ent i32) (p
   finish: () => '',
 });
 
-/** The module text. `shared` must match the heap it will import (true for tfjs's threaded build). */
-export function gemmWat(shared: boolean): string {
+/**
+ * The module text. `shared` must match the heap it will import (true for tfjs's threaded build); `relaxed` uses
+ * relaxed-SIMD multiply-adds in the matmul blocks (only for engines that validate relaxed SIMD; see `gemm.ts`).
+ */
+export function gemmWat(shared: boolean, relaxed = false): string {
   const memory = shared ? '(memory 1 65536 shared)' : '(memory 1)';
   return `(module
   (import "env" "memory" ${memory})
-${block(4, 2)}
-${block(4, 1)}
-${block(1, 2)}
-${block(1, 1)}
+${block(4, 2, relaxed)}
+${block(4, 1, relaxed)}
+${block(1, 2, relaxed)}
+${block(1, 1, relaxed)}
 ${scalar}
 ${band(4)}
 ${band(1)}
@@ -543,6 +550,7 @@ ${swigluForward}
 ${swigluBackward}
 ${rowKernels}
 ${lmBlockStats}
-${lmBlockDz})
+${lmBlockDz}
+${normKernels})
 `;
 }

@@ -3,6 +3,8 @@
  * per Emscripten module, so it reads and writes tensors in place. Synchronous (kernels must be); the module is
  * ~2 KB, so compiling it on first use costs well under a millisecond.
  */
+
+import { setFlagsFromString } from 'node:v8';
 import type { WasmModule } from '../../wasm-internals';
 import { GEMM_WASM_BASE64 } from './gemm-binary';
 
@@ -28,8 +30,37 @@ export type Gemm = (
 interface WebAssemblyApi {
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
+  validate(bytes: Uint8Array): boolean;
 }
 const webAssembly = (globalThis as unknown as { WebAssembly: WebAssemblyApi }).WebAssembly;
+
+/** `(func (param v128 v128 v128) (result v128) (f32x4.relaxed_madd …))`: valid only where relaxed SIMD is on. */
+const RELAXED_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 8, 1, 96, 3, 123, 123, 123, 1, 123, 3, 2, 1, 0, 10, 13, 1, 11, 0, 32, 0, 32, 1, 32, 2,
+  253, 133, 2, 11,
+]);
+
+/** Whether this engine accepts relaxed SIMD (V8 ≥ 11.4, i.e. node ≥ 22; node 20 with `--experimental-wasm-relaxed-simd`). */
+export function relaxedSimdValidates(): boolean {
+  return webAssembly.validate(RELAXED_PROBE);
+}
+
+/**
+ * Whether the matmul uses relaxed-SIMD multiply-adds (one FMA instead of a multiply and an add: ~15% faster here,
+ * BENCHMARKS.md; results differ from the plain kernel in the last bits). `R1_WASM_RELAXED_SIMD`: `0` never; `1`
+ * always, turning V8's flag on at run time on node 20 (before any kernel module is compiled); unset: wherever the
+ * engine already accepts it.
+ */
+export function useRelaxedSimd(env: Readonly<Record<string, string | undefined>> = process.env): boolean {
+  const choice = env.R1_WASM_RELAXED_SIMD;
+  if (choice !== undefined && choice !== '0' && choice !== '1')
+    throw new Error(`R1_WASM_RELAXED_SIMD must be 0 or 1, got ${JSON.stringify(choice)}`);
+  if (choice === '0') return false;
+  if (choice === '1' && !relaxedSimdValidates()) setFlagsFromString('--experimental-wasm-relaxed-simd');
+  if (choice === '1' && !relaxedSimdValidates())
+    throw new Error('R1_WASM_RELAXED_SIMD=1, but this engine does not accept relaxed SIMD even with the V8 flag');
+  return relaxedSimdValidates();
+}
 
 /**
  * One AdamW update of `n` floats (see `adamwLanes` in `gemm-wat.ts`): pointers are heap byte offsets of p, g, m, v
@@ -94,8 +125,17 @@ export interface LmHeadLoops {
   blockDz(z: number, vb: number, ld: number, inv: number, lse: number, ent: number, gl: number, ge: number): void;
 }
 
+/** RMSNorm's row loops (see `norm-wat.ts`); pointers are heap byte offsets, rows of d floats. */
+export interface NormLoops {
+  /** r[i] = 1/√(Σx²/d + eps), y = x·r·w, per row. */
+  rmsForward(x: number, w: number, y: number, r: number, rows: number, d: number, eps: number): void;
+  /** dx = r·dy·w − x·r³·(dy·w·x)/d per row; dw = Σ_rows dy·x·r. */
+  rmsBackward(dy: number, x: number, w: number, r: number, dx: number, dw: number, rows: number, d: number): void;
+}
+
 interface Exports {
   gemm: Gemm;
+  norm: NormLoops;
   adamw: AdamWLanes;
   moe: MoeLoops;
   lmHead: LmHeadLoops;
@@ -103,6 +143,8 @@ interface Exports {
   module: object;
   memory: object;
   shared: boolean;
+  /** Whether the matmul blocks use relaxed-SIMD multiply-adds. */
+  relaxed: boolean;
 }
 
 const instances = new WeakMap<WasmModule, Exports>();
@@ -121,7 +163,11 @@ function exportsFor(wasm: WasmModule): Exports {
   if (found === undefined) {
     const memory = heapMemory(wasm);
     const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
-    const bytes = Buffer.from(shared ? GEMM_WASM_BASE64.shared : GEMM_WASM_BASE64.plain, 'base64');
+    const relaxed = useRelaxedSimd();
+    const bytes = Buffer.from(
+      GEMM_WASM_BASE64[`${shared ? 'shared' : 'plain'}${relaxed ? 'Relaxed' : ''}` as const],
+      'base64',
+    );
     const module = new webAssembly.Module(bytes);
     const instance = new webAssembly.Instance(module, { env: { memory } });
     const fn = (name: string) => instance.exports[name] as (...args: number[]) => void;
@@ -137,13 +183,20 @@ function exportsFor(wasm: WasmModule): Exports {
         transpose: fn('transpose'),
       },
       lmHead: { blockStats: fn('lm_block_stats'), blockDz: fn('lm_block_dz') },
+      norm: { rmsForward: fn('rms_fwd'), rmsBackward: fn('rms_bwd') },
       module,
       memory,
       shared,
+      relaxed,
     };
     instances.set(wasm, found);
   }
   return found;
+}
+
+/** Whether this heap's kernels use relaxed-SIMD multiply-adds (`useRelaxedSimd`, decided at first use). */
+export function gemmRelaxedFor(wasm: WasmModule): boolean {
+  return exportsFor(wasm).relaxed;
 }
 
 /** Our SIMD matmul on this heap. */
@@ -160,6 +213,11 @@ export function gemmModuleFor(wasm: WasmModule): { module: object; memory: objec
 /** The MoE layer's row and element-wise loops on this heap. */
 export function moeLoopsFor(wasm: WasmModule): MoeLoops {
   return exportsFor(wasm).moe;
+}
+
+/** RMSNorm's SIMD row loops on this heap. */
+export function normLoopsFor(wasm: WasmModule): NormLoops {
+  return exportsFor(wasm).norm;
 }
 
 /** Our SIMD AdamW update on this heap. */
