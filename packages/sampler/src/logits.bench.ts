@@ -7,6 +7,7 @@
  * speed-up, the top-k 50 numbers, a flat row's (N(0, 1) logits: the nucleus is most of the vocabulary and is sorted,
  * the worst case) and the nucleus sizes of the 16 rows.
  *
+ * With `R1_SAMPLER_LOGITS_QUICK=1` it measures only the value (after checking the top-p rows against the reference).
  * With `R1_SAMPLER_LOGITS_FILE=PATH` it first writes its 16 rows there (raw little-endian float32, [16, 151936],
  * row-major) for `scripts/reference/torch_top_p.py --logits PATH`, which does the same cuts in PyTorch on the same
  * logits; `scripts/reference/side_by_side_sampler.py` runs the two alternately and prints the ratio.
@@ -75,11 +76,14 @@ if (dump) {
   writeFileSync(dump, new Uint8Array(all.buffer));
 }
 
+// R1_SAMPLER_LOGITS_QUICK=1: only the value (top-p, checked against the reference), for tight side-by-side rounds.
+const quick = process.env.R1_SAMPLER_LOGITS_QUICK === '1';
 for (const [name, set, params] of [
   ['top-p', rows, topP],
   ['top-k', rows, topK],
   ['flat top-p', flat, topP],
 ] as const) {
+  if (quick && name !== 'top-p') continue;
   const got = runRows(chooseToken, set, params);
   const want = runRows(chooseTokenBySort, set, params);
   for (const [i, c] of got.entries())
@@ -88,6 +92,10 @@ for (const [name, set, params] of [
 }
 
 const after = await msPerRow(chooseToken, rows, topP);
+if (quick) {
+  report({ name: 'sampler.logits_real_vocab', value: Number(after.toPrecision(3)), unit: 'ms/row', quick: true });
+  process.exit(0);
+}
 const before = await msPerRow(chooseTokenBySort, rows, topP);
 const afterK = await msPerRow(chooseToken, rows, topK);
 const beforeK = await msPerRow(chooseTokenBySort, rows, topK);
