@@ -156,6 +156,18 @@ describe.each(['cpu', 'wasm'])('tokenStats on %s', (backend) => {
     expect(defaultChunkRows(10_000_000)).toBe(1);
   });
 
+  test('entropy of a peaked row with large logits is never negative (a sum of non-negative terms)', () => {
+    // The case that found it (V 6, seed 6534): lse − Σ p·z cancelled to −1.9e-6 in float32.
+    const h = randomTensor([1, 3], 6534, 3) as tf.Tensor2D;
+    const w = randomTensor([6, 3], 6535, 3) as tf.Tensor2D;
+    const out = tokenStats(tf.tile(h, [6, 1]) as tf.Tensor2D, w, Int32Array.from([0, 1, 2, 3, 4, 5]), {
+      temperature: 1,
+      chunkRows: 2,
+    });
+    for (const [, ent] of out.arraySync()) expect(ent!).toBeGreaterThanOrEqual(0);
+    tf.dispose([h, w, out]);
+  });
+
   test('fast-check: logp ≤ 0, 0 ≤ H ≤ ln V, and Σ_targets exp(logp) = 1', () => {
     fc.assert(
       fc.property(fc.integer({ min: 2, max: 9 }), fc.integer({ min: 0, max: 10_000 }), (v, seed) => {

@@ -76,7 +76,9 @@ function chunkForward(h: tf.Tensor2D, w: tf.Tensor2D, invTemp: number): ChunkFor
   const z = invTemp === 1 ? logits : (tf.mul(logits, invTemp) as tf.Tensor2D);
   const lse = tf.logSumExp(z, 1, true) as tf.Tensor2D;
   const p = tf.exp(tf.sub(z, lse)) as tf.Tensor2D;
-  const entropy = tf.sub(lse, tf.sum(tf.mul(p, z), 1, true)) as tf.Tensor2D;
+  // Σ p·(lse − z), a sum of non-negative terms: lse − Σ p·z is the same number but cancels to slightly below zero
+  // (−2e-6) on peaked rows with large logits.
+  const entropy = tf.sum(tf.mul(p, tf.sub(lse, z)), 1, true) as tf.Tensor2D;
   return { z, lse, p, entropy };
 }
 
