@@ -15,6 +15,8 @@ import time
 
 import torch
 
+from blas_check import require_fast_blas
+
 VOCAB, D, LAYERS, HEADS, KV_HEADS, FFN, EPS, THETA = 64, 128, 2, 4, 4, 512, 1e-6, 10000.0
 HEAD_DIM = D // HEADS
 PROMPTS, N, PROMPT_LEN, NEW_TOKENS = 8, 8, 16, 48
@@ -111,6 +113,7 @@ def main():
     ap.add_argument("--threads", default="1,2")
     ap.add_argument("--iterations", type=int, default=5)
     args = ap.parse_args()
+    blas = require_fast_blas()
     torch.manual_seed(0)
     model = Model().eval()
     prompts = torch.randint(0, VOCAB, (PROMPTS, PROMPT_LEN))
@@ -122,7 +125,8 @@ def main():
             t0 = time.perf_counter()
             n = generate(model, prompts)
             rates.append(n / (time.perf_counter() - t0))
-        print(json.dumps({"name": "torch.decode", "threads": threads, "tokens_per_s": round(statistics.median(rates))}))
+        print(json.dumps({"name": "torch.decode", "threads": threads, "tokens_per_s": round(statistics.median(rates)),
+                          "blas": blas}))
 
 
 if __name__ == "__main__":

@@ -17,6 +17,8 @@ import statistics
 import time
 
 import torch
+
+from blas_check import require_fast_blas
 import torch.nn.functional as F
 
 VOCAB, D, LAYERS, HEADS, KV_HEADS, FFN, BATCH, SEQ, EPS, THETA = 64, 128, 2, 4, 4, 512, 16, 64, 1e-6, 10000.0
@@ -144,8 +146,9 @@ def main():
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--iterations", type=int, default=10)
     args = parser.parse_args()
+    blas = require_fast_blas()
     for threads in (int(t) for t in args.threads.split(",")):
-        print(json.dumps(measure(threads, args.warmup, args.iterations)), flush=True)
+        print(json.dumps({**measure(threads, args.warmup, args.iterations), "blas": blas}), flush=True)
 
 
 if __name__ == "__main__":
