@@ -20,6 +20,7 @@ import time
 
 import torch
 
+from blas_check import require_fast_blas
 import torch_decode as toy  # the toy-vocab reference's Qwen2-style model, reused at this shape
 from torch_top_p import top_p as top_p_sample  # HF's TemperatureLogitsWarper + TopPLogitsWarper, T 0.6, 0.95
 
@@ -76,11 +77,12 @@ def main():
     parser.add_argument("--iterations", type=int, default=3)
     parser.add_argument("--threads", default="1,2", help="comma-separated intra-op thread counts")
     args = parser.parse_args()
+    blas = require_fast_blas()
     torch.manual_seed(0)
     model = make_model()
     prompts = torch.randint(0, toy.VOCAB, (PROMPTS, PROMPT_LEN))
     for threads in map(int, args.threads.split(",")):
-        print(json.dumps(measure(model, prompts, threads, args.iterations)), flush=True)
+        print(json.dumps({**measure(model, prompts, threads, args.iterations), "blas": blas}), flush=True)
 
 
 if __name__ == "__main__":
