@@ -115,17 +115,18 @@ describe('R1LmHead / R1LmHeadGrad on wasm match the composed ops on cpu', () => 
     await compare(c);
   });
 
-  test('default blocking, D 64, τ 0.5: closer to float64 than the composed ops are', async () => {
-    // peaked rows: the composed ops lose ~1e-5 to cancellation in H = lse − Σ p·z; the kernel sums relative to max
+  test('default blocking, D 64, τ 0.5: as close to float64 as the composed ops, on peaked rows', async () => {
+    // Peaked rows are where entropy cancels: the kernel sums relative to the max; the composed ops sum Σ p·(lse − z)
+    // (non-negative terms). Before that change the composed ops lost ~3.6e-5 here to H = lse − Σ p·z.
     const c: Case = { n: 70, d: 64, vocab: 3001, temperature: 0.5, rows: 1024, block: 256 };
     const wasm = await compare(c, { atol: 1e-4, rtol: 1e-5, grad: 1e-4 });
     const exact = hostWithGrad(c);
     expectClose(wasm.stats, exact.stats, 2e-6, 1e-6);
     const cpu = await onBackend('cpu', () => run(c));
     const err = (xs: number[]) => Math.max(...xs.map((x, i) => Math.abs(x - exact.dh[i]!)));
-    // measured: wasm 7e-6, cpu 3.6e-5
-    expect(err(wasm.dh)).toBeLessThan(2e-5);
-    expect(err(wasm.dh)).toBeLessThanOrEqual(err(cpu.dh));
+    // measured: wasm 7.2e-6, cpu 5.0e-6
+    expect(err(wasm.dh)).toBeLessThan(1e-5);
+    expect(err(cpu.dh)).toBeLessThan(1e-5);
   });
 
   test('log-probs and entropies match a float64 host reference to ~1e-6 relative', async () => {
