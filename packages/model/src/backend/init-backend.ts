@@ -14,7 +14,7 @@ import * as tf from '@tensorflow/tfjs';
 import { BACKEND_NAMES, type BackendName, type BackendPreference, parseBackendPreference } from './backend-name';
 import { registerBatchMatMulGradient } from './gradients/batch-mat-mul-grad';
 import { gemmRelaxedFor } from './kernels/gemm/gemm';
-import { startGemmPool, stopGemmPool } from './kernels/gemm/pool';
+import { gemmThreads, startGemmPool, stopGemmPool } from './kernels/gemm/pool';
 import type { WasmBackend, WasmModule } from './wasm-internals';
 import { registerWasmKernelPack } from './wasm-kernels';
 import { registerWasmBackend, type WasmFlavour } from './wasm-loader';
@@ -22,7 +22,7 @@ import { registerWasmBackend, type WasmFlavour } from './wasm-loader';
 /** What `initBackend` settled on. */
 export interface BackendInfo {
   name: BackendName;
-  /** Threads the engine computes with: the XNNPACK pool on wasm, the host's cores for the native engines, 1 on cpu. */
+  /** Threads the engine computes with: our gemm pool on wasm, the host's cores for the native engines, 1 on cpu. */
   threads: number;
   /** Whether kernels use SIMD: wasm SIMD on wasm, AVX etc. inside libtensorflow on node/node-gpu, never on cpu. */
   simd: boolean;
@@ -30,8 +30,9 @@ export interface BackendInfo {
 
 export interface InitBackendOptions {
   /**
-   * Threads for the wasm engine (XNNPACK pool, calling thread included). Default: `R1_WASM_THREADS`, else every
-   * core (`os.availableParallelism()`). 1 loads the single-threaded build, which starts no worker threads at all.
+   * Threads for the wasm engine (our gemm pool, calling thread included; XNNPACK's own pool stays at one thread).
+   * Default: `R1_WASM_THREADS`, else every core (`os.availableParallelism()`). 1 loads the single-threaded build,
+   * which starts no worker threads at all.
    */
   threads?: number;
   /**
@@ -232,19 +233,24 @@ async function loadWasm(threads: number): Promise<Attempt> {
     if (threads > 1) notes.push('no wasm SIMD in this engine, so no threads either');
   } else flavours = threads > 1 ? ['threaded-simd', 'simd'] : ['simd'];
   for (const flavour of flavours) {
-    const registered = await registerWasmBackend({ flavour, threads });
+    // XNNPACK's pool stays at one thread: our gemm pool (every matmul) takes the threads. Two pools on 2 cores
+    // competed — XNNPACK's workers spin after each op — and measured slower (BENCHMARKS.md, engine section: train
+    // step 84–89 ms this way vs 95–99 ms with both pools at 2 threads; decode 13.0–13.8k vs 9.8–10.4k tokens/s).
+    // The threaded build is still what gives our pool a shared heap.
+    const registered = await registerWasmBackend({ flavour, threads: 1 });
     // setBackend returns false (and only warns) when the factory throws: check it, never land on cpu silently.
     if (await tf.setBackend('wasm')) {
-      const loaded = registered.loaded();
+      registered.loaded();
       registerWasmKernelPack();
-      const actual = loaded?.threads ?? 1;
-      if (actual !== (flavour === 'threaded-simd' ? threads : 1))
-        notes.push(`asked for ${threads} threads, got ${actual}`);
-      // Our own kernels' matmuls (MoE experts, attention heads) on as many threads as XNNPACK's.
-      try {
-        await startGemmPool(wasmModule(), flavour === 'threaded-simd' ? threads : actual);
-      } catch (e) {
-        notes.push(`our gemm kernels stay on one thread (${String(e)})`);
+      let actual = 1;
+      if (flavour === 'threaded-simd') {
+        try {
+          await startGemmPool(wasmModule(), threads);
+          actual = gemmThreads(wasmModule());
+        } catch (e) {
+          notes.push(`our gemm kernels stay on one thread (${String(e)})`);
+        }
+        if (actual !== threads) notes.push(`asked for ${threads} threads, got ${actual}`);
       }
       if (gemmRelaxedFor(wasmModule())) notes.push('matmul with relaxed-SIMD multiply-adds');
       return { ok: true, info: { name: 'wasm', threads: actual, simd: flavour !== 'plain' }, notes };
