@@ -15,6 +15,8 @@ import statistics
 import time
 
 import torch
+
+from blas_check import require_fast_blas
 import torch.nn.functional as F
 
 VOCAB, D, BATCH, SEQ = 151936, 64, 8, 128
@@ -62,8 +64,9 @@ def main():
     parser.add_argument("--warmup", type=int, default=1)
     parser.add_argument("--iterations", type=int, default=5)
     args = parser.parse_args()
+    blas = require_fast_blas()
     for threads in (int(t) for t in args.threads.split(",")):
-        print(json.dumps(measure(threads, args.warmup, args.iterations)), flush=True)
+        print(json.dumps({**measure(threads, args.warmup, args.iterations), "blas": blas}), flush=True)
 
 
 if __name__ == "__main__":
