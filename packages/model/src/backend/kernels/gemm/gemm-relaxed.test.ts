@@ -2,7 +2,7 @@
  * The relaxed-SIMD (FMA) variant of the gemm: shipped bytes match the source, it computes the plain kernel's
  * products to float32 rounding (property over shapes and strides), and `R1_WASM_RELAXED_SIMD` is parsed strictly.
  * Node 20 accepts relaxed SIMD only behind a V8 flag; this file turns it on for its own process (vitest runs each
- * file in its own fork), as `R1_WASM_RELAXED_SIMD=1` does.
+ * file in its own fork), as `useRelaxedSimd` does by default.
  */
 import { setFlagsFromString } from 'node:v8';
 import fc from 'fast-check';
@@ -65,7 +65,7 @@ describe('relaxed-SIMD gemm', () => {
     );
   });
 
-  it('R1_WASM_RELAXED_SIMD: 0 is off, 1 is on (the flag is on here), anything else is an error', () => {
+  it('R1_WASM_RELAXED_SIMD: 0 is off, 1 and unset are on (the flag is on), anything else is an error', () => {
     expect(useRelaxedSimd({ R1_WASM_RELAXED_SIMD: '0' })).toBe(false);
     expect(useRelaxedSimd({ R1_WASM_RELAXED_SIMD: '1' })).toBe(true);
     expect(useRelaxedSimd({})).toBe(true);

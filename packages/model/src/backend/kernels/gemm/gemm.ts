@@ -46,17 +46,24 @@ export function relaxedSimdValidates(): boolean {
 }
 
 /**
- * Whether the matmul uses relaxed-SIMD multiply-adds (one FMA instead of a multiply and an add: ~15% faster here,
- * BENCHMARKS.md; results differ from the plain kernel in the last bits). `R1_WASM_RELAXED_SIMD`: `0` never; `1`
- * always, turning V8's flag on at run time on node 20 (before any kernel module is compiled); unset: wherever the
- * engine already accepts it.
+ * Whether the matmul uses relaxed-SIMD multiply-adds: one FMA instead of a multiply and an add, ~8–15% faster here
+ * (BENCHMARKS.md); results differ from the plain kernel in the last bits, and between CPUs with and without FMA.
+ * `R1_WASM_RELAXED_SIMD=0` keeps the plain kernel. Otherwise it is used wherever the engine accepts relaxed SIMD; on
+ * node 20, whose V8 has it only behind `--experimental-wasm-relaxed-simd`, that flag is turned on at run time before
+ * the first kernel module compiles (enabling a wasm feature changes nothing for modules that do not use it).
  */
 export function useRelaxedSimd(env: Readonly<Record<string, string | undefined>> = process.env): boolean {
   const choice = env.R1_WASM_RELAXED_SIMD;
   if (choice !== undefined && choice !== '0' && choice !== '1')
     throw new Error(`R1_WASM_RELAXED_SIMD must be 0 or 1, got ${JSON.stringify(choice)}`);
   if (choice === '0') return false;
-  if (choice === '1' && !relaxedSimdValidates()) setFlagsFromString('--experimental-wasm-relaxed-simd');
+  if (!relaxedSimdValidates()) {
+    try {
+      setFlagsFromString('--experimental-wasm-relaxed-simd');
+    } catch {
+      // An engine without the flag: the plain kernel.
+    }
+  }
   if (choice === '1' && !relaxedSimdValidates())
     throw new Error('R1_WASM_RELAXED_SIMD=1, but this engine does not accept relaxed SIMD even with the V8 flag');
   return relaxedSimdValidates();
