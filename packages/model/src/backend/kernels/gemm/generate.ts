@@ -15,10 +15,14 @@ const out = `/**
  * each also with relaxed-SIMD multiply-adds in the matmul (\`*Relaxed\`).
  */
 export const GEMM_WASM_BASE64 = {
-  plain: '${b64(plain)}',
-  shared: '${b64(shared)}',
-  plainRelaxed: '${b64(plainRelaxed)}',
-  sharedRelaxed: '${b64(sharedRelaxed)}',
+  plain:
+    '${b64(plain)}',
+  shared:
+    '${b64(shared)}',
+  plainRelaxed:
+    '${b64(plainRelaxed)}',
+  sharedRelaxed:
+    '${b64(sharedRelaxed)}',
 } as const;
 `;
 writeFileSync(fileURLToPath(new URL('./gemm-binary.ts', import.meta.url)), out);
