@@ -3,8 +3,9 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it, test } from 'vitest';
 import { initBackend } from '../init-backend';
 import { expectClose, onBackend, randomArray } from '../test-utils/on-backend';
-import type { WasmBackend } from '../wasm-internals';
-import { broadcastIndices } from './batch-mat-mul';
+import { tensorData, type WasmBackend } from '../wasm-internals';
+import { broadcastIndices, K_BLOCK, K_BLOCK_FROM } from './batch-mat-mul';
+import { gemmFor } from './gemm/gemm';
 import { transposeCacheStats } from './transpose-cache';
 
 beforeAll(async () => {
@@ -71,6 +72,10 @@ const cases: Case[] = [
   [[2, 3, 1, 16], [2, 3, 24, 16], false, true],
   [[2, 3, 16, 1], [2, 3, 24, 16], true, true],
   [[1, 1, 16], [4, 24, 16], false, true],
+  // Deep products (k ≥ K_BLOCK_FROM: passes over k), k not a multiple of K_BLOCK, row-major and strided A.
+  [[37, 300], [300, 29], false, false],
+  [[300, 37], [300, 29], true, false],
+  [[2, 9, 257], [257, 13], false, false],
   // Large enough for the gemm pool (≥ 1M multiply-adds), with and without transposes and folding.
   [[2, 100, 130], [130, 90], false, false],
   [[130, 200], [90, 130], true, true],
@@ -96,14 +101,32 @@ describe('BatchMatMul on wasm matches cpu', () => {
     cases[15]!,
     cases[19]!,
     cases[20]!,
+    cases[22]!,
     cases[23]!,
-    cases[24]!,
-  ])('gradients for a %j · b %j (transposeA %s, transposeB %s)', async (...c) => {
+    cases[26]!,
+    cases[27]!,
+])('gradients for a %j · b %j (transposeA %s, transposeB %s)', async (...c) => {
     const expected = await gradsOn('cpu', c);
     const actual = await gradsOn('wasm', c);
     expect(actual).toHaveLength(2);
     expectClose(actual[0]!, expected[0]!, 1e-3, 1e-4);
     expectClose(actual[1]!, expected[1]!, 1e-3, 1e-4);
+  });
+
+  it('a deep product in passes over k gives the one-pass sums bit for bit (the kernel adds in k order)', async () => {
+    await onBackend('wasm', () => {
+      const backend = tf.backend() as unknown as WasmBackend;
+      const [m, n, k] = [12, 20, K_BLOCK_FROM + K_BLOCK + 5];
+      expect(k).toBeGreaterThanOrEqual(K_BLOCK_FROM);
+      const a = tf.tensor(randomArray(k * m, 21), [k, m]);
+      const b = tf.tensor(randomArray(k * n, 22), [k, n]);
+      const blocked = tf.matMul(a, b, true, false); // passes over k
+      const one = tf.zeros([m, n]);
+      const ptr = (t: tf.Tensor) => tensorData(backend, t).memoryOffset;
+      gemmFor(backend.wasm)(ptr(a), ptr(b), ptr(one), m, n, k, 1, m, n, n, 0); // one pass
+      expect(Array.from(blocked.dataSync())).toEqual(Array.from(one.dataSync()));
+      tf.dispose([a, b, blocked, one]);
+    });
   });
 
   it('keeps a transposed copy of a reused 2-D operand, and frees it with its source', async () => {
