@@ -105,7 +105,7 @@ describe('BatchMatMul on wasm matches cpu', () => {
     cases[23]!,
     cases[26]!,
     cases[27]!,
-])('gradients for a %j · b %j (transposeA %s, transposeB %s)', async (...c) => {
+  ])('gradients for a %j · b %j (transposeA %s, transposeB %s)', async (...c) => {
     const expected = await gradsOn('cpu', c);
     const actual = await gradsOn('wasm', c);
     expect(actual).toHaveLength(2);
