@@ -19,6 +19,7 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "..", "scripts", "reference"))
 import torch_train_step as ref  # noqa: E402
+from blas_check import require_fast_blas  # noqa: E402
 
 
 def rope(positions):
@@ -81,10 +82,11 @@ def main():
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--iterations", type=int, default=10)
     args = parser.parse_args()
+    blas = require_fast_blas()
     with open(args.layout) as f:
         layout = json.load(f)
     for threads in (int(x) for x in args.threads.split(",")):
-        print(json.dumps(measure(layout, threads, args.warmup, args.iterations)), flush=True)
+        print(json.dumps({**measure(layout, threads, args.warmup, args.iterations), "blas": blas}), flush=True)
 
 
 if __name__ == "__main__":
