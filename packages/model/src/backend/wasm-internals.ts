@@ -82,6 +82,11 @@ export function tensorData(backend: WasmBackend, t: TensorInfo): WasmTensorData 
   return data;
 }
 
+/** Byte offset of a tensor's data on the heap (what the SIMD kernels take as a pointer). */
+export function ptrOf(backend: WasmBackend, t: TensorInfo): number {
+  return tensorData(backend, t).memoryOffset;
+}
+
 /** A Float32Array over a float32 tensor's heap bytes. Re-create after any allocation: the heap may have grown. */
 export function f32View(backend: WasmBackend, t: TensorInfo): Float32Array {
   const { memoryOffset } = tensorData(backend, t);

@@ -16,7 +16,7 @@
  * logits block by block instead of storing them. Float32 only; `attrs.targets` are host ints in [0, V).
  */
 import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
-import { tensorData, type WasmBackend } from '../wasm-internals';
+import { ptrOf, type WasmBackend } from '../wasm-internals';
 import { heapFloats, lmHeadLoopsFor } from './gemm/gemm';
 import { gemmBatch } from './gemm/pool';
 
@@ -140,8 +140,6 @@ function checkTargets(name: string, plan: Plan): void {
     if (!(Number.isInteger(t) && t >= 0 && t < plan.vocab))
       throw new Error(`${name}: target ${t} outside the vocabulary [0, ${plan.vocab})`);
 }
-
-const ptrOf = (backend: WasmBackend, t: TensorInfo) => tensorData(backend, t).memoryOffset;
 
 function forward(args: { inputs: object; backend: unknown; attrs?: NamedAttrMap }): TensorInfo[] {
   const backend = args.backend as WasmBackend;

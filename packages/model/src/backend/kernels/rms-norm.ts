@@ -12,7 +12,7 @@
  * results agree with the composition to float32 rounding, not bit for bit.
  */
 import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
-import { sizeOf, tensorData, type WasmBackend } from '../wasm-internals';
+import { ptrOf, sizeOf, type WasmBackend } from '../wasm-internals';
 import { normLoopsFor } from './gemm/gemm';
 
 export const RMS_NORM = 'R1RmsNorm';
@@ -36,8 +36,6 @@ function check(x: TensorInfo, weight: TensorInfo, name: string): [rows: number, 
     throw new Error(`${name}: weight is [${weight.shape}], expected [${d}] for x [${x.shape}]`);
   return [d === 0 ? 0 : sizeOf(x.shape) / d, d];
 }
-
-const ptrOf = (backend: WasmBackend, t: TensorInfo) => tensorData(backend, t).memoryOffset;
 
 function rmsNorm(args: KernelArgs): TensorInfo[] {
   const backend = args.backend as WasmBackend;

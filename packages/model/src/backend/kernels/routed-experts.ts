@@ -27,7 +27,7 @@ import {
   type NamedAttrMap,
   type TensorInfo,
 } from '@tensorflow/tfjs';
-import { tensorData, type WasmBackend } from '../wasm-internals';
+import { ptrOf, type WasmBackend } from '../wasm-internals';
 import { moeLoopsFor } from './gemm/gemm';
 import { gemmBatch } from './gemm/pool';
 import { cachedTranspose } from './transpose-cache';
@@ -88,9 +88,6 @@ class Scratch {
     for (const cleanup of this.cleanups) cleanup();
   }
 }
-
-/** Byte offset of a tensor's data on the heap. */
-const ptrOf = (backend: WasmBackend, t: TensorInfo) => tensorData(backend, t).memoryOffset;
 
 /** Zeroes `count` floats at byte offset `ptr`. */
 const zero = (backend: WasmBackend, ptr: number, count: number) => backend.wasm.HEAPU8.fill(0, ptr, ptr + 4 * count);

@@ -8,7 +8,7 @@
  * Backward: inputs `dh`, `g`, `u`, `s` → `dg = dh · u · silu'(g)`, `du = dh · silu(g)`.
  */
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
-import { sizeOf, tensorData, type WasmBackend } from '../wasm-internals';
+import { ptrOf, sizeOf, type WasmBackend } from '../wasm-internals';
 import { moeLoopsFor } from './gemm/gemm';
 import { sigmoidOf } from './routed-experts';
 
@@ -19,8 +19,6 @@ interface KernelArgs {
   inputs: object;
   backend: unknown;
 }
-
-const ptrOf = (backend: WasmBackend, t: TensorInfo) => tensorData(backend, t).memoryOffset;
 
 function checkSameFloat32(name: string, first: TensorInfo, rest: TensorInfo[]): void {
   for (const t of [first, ...rest]) {
