@@ -16,6 +16,11 @@
  * short. Rows with NaN, +Infinity or nothing finite, and non-finite or non-positive temperatures, take the full sort,
  * which defines their (meaningless but reproducible) result. Scratch buffers are kept between calls.
  *
+ * Without a repetition penalty, the passes over the row — the maximum, the softmax (the time of a JS pass is almost
+ * all `Math.exp` calls) and the top-p floor's candidates — run in wasm SIMD (`wasm/softmax.ts`), with V8's own exp
+ * ported operation for operation, so the numbers are the JS loops' bit for bit; long rows split the softmax's exps
+ * over worker threads (`R1_SAMPLER_THREADS`). `R1_SAMPLER_WASM=0` keeps every pass in JS.
+ *
  * Padded vocabularies: a real checkpoint's `vocab_size` (Qwen2.5, R1-Distill-Qwen: 151,936) is larger than its
  * tokenizer (151,665–151,669 ids), and the rows past the tokenizer are padding that no text decodes to. With
  * `sampleable` < the row's length, ids ≥ `sampleable` are never drawn: every filter and the draw see only
@@ -24,6 +29,7 @@
  */
 import type { Uniform } from './rng';
 import type { LogprobsMode } from './types';
+import { loadRow } from './wasm/softmax';
 
 export interface TokenChoiceParams {
   temperature: number;
@@ -61,7 +67,7 @@ export function bucketOf(x: number): number {
 // Scratch, grown to the largest row seen. chooseToken runs to completion without calling out once it has drawn its
 // uniform (first thing), so no call can see another's buffers.
 let penalisedBuf = new Float64Array(0);
-let probsBuf = new Float64Array(0);
+let probsBuf: Float64Array<ArrayBufferLike> = new Float64Array(0);
 let keptBuf = new Int32Array(0);
 let keptFlags = new Uint8Array(0);
 const bucketMass = new Float64Array(LAST + 1);
@@ -103,12 +109,20 @@ export class Ranking {
   /**
    * Starts a row (no NaN) with every token whose logit is ≥ `floor` — a prefix of the rank order, whatever the
    * floating-point rounding — and takes the rest, in one go, only if a walk asks past them. What a top-p cut needs
-   * when the tail below `floor` cannot hold the rest of the mass: no histogram.
+   * when the tail below `floor` cannot hold the rest of the mass: no histogram. `above`: those tokens, already
+   * collected in id order.
    */
-  startAbove(work: ArrayLike<number>, floor: number): void {
+  startAbove(work: ArrayLike<number>, floor: number, above?: Int32Array): void {
     this.#begin(work);
     this.#floor = floor;
-    this.#takeSplit(true);
+    if (above === undefined) this.#takeSplit(true);
+    else {
+      // Collected by the caller (in id order, as #takeSplit collects them).
+      this.ids.set(above);
+      this.#sortRange(0, above.length);
+      this.size = above.length;
+      this.#hi = 0;
+    }
   }
 
   /** Starts a row ranked whole, with exactly the sort the full-sort implementation did (NaN-safe: same result). */
@@ -351,8 +365,11 @@ function topPFloor(params: TokenChoiceParams, vocab: number, total: number, max:
   return max + params.temperature * Math.log(tau);
 }
 
-/** Pass 2 of `chooseToken` without a penalty or a histogram: the same sums, in the same order. */
-function softmaxPass(
+/**
+ * Pass 2 of `chooseToken` without a penalty or a histogram, in JS: the same sums, in the same order. Exported for the
+ * test that holds the wasm kernel to it.
+ */
+export function softmaxPass(
   row: Float32Array,
   probs: Float64Array,
   max: number,
@@ -409,12 +426,19 @@ export function chooseToken(
   // Pass 1: the top penalised logit; the top of logits / T' for the model log-prob (T' = 1 for 'raw'). Dividing by
   // T' > 0 is monotonic under rounding, so that top is (the top logit) / T' — no division per token.
   const tModel = params.logprobsMode === 'raw' ? 1 : t;
+  // Without a penalty the row's passes run in wasm SIMD (`wasm/softmax.ts`), with the same results bit for bit.
+  const wasmRow = work === row ? loadRow(row) : null;
   let max = Number.NEGATIVE_INFINITY;
   let nan = false;
-  for (let i = 0; i < vocab; i++) {
-    const w = work[i]!;
-    if (w > max) max = w;
-    else if (Number.isNaN(w)) nan = true;
+  if (wasmRow !== null) ({ max, nan } = wasmRow.max());
+  if (wasmRow === null || max === 0) {
+    // (A zero maximum: the JS pass, whose sign of zero is the first one met.)
+    max = Number.NEGATIVE_INFINITY;
+    for (let i = 0; i < vocab; i++) {
+      const w = work[i]!;
+      if (w > max) max = w;
+      else if (Number.isNaN(w)) nan = true;
+    }
   }
   let maxModel = Number.NEGATIVE_INFINITY;
   if (tModel > 0 && tModel < Number.POSITIVE_INFINITY) {
@@ -448,14 +472,20 @@ export function chooseToken(
   // number as the sampling one (T' = T and no penalty: about two tokens in three at T 0.6; every token at T 1), its
   // exp is the one already computed.
   if (probsBuf.length < vocab) probsBuf = new Float64Array(vocab);
-  const probs = probsBuf;
+  let probs = probsBuf;
   if (histogram && ranking.buckets.length < vocab) ranking.buckets = new Uint16Array(vocab);
   const buckets = ranking.buckets;
   const wantModel = params.logprobsMode !== 'processed';
   let total = 0;
   let modelSum = 0;
-  if (wantModel && !histogram && work === row) {
-    // The common case (no penalty, no histogram) in a loop of its own: ~10% faster than the general one below.
+  const wasm = wasmRow !== null && !histogram ? wasmRow.softmax(max, t, tModel, maxModel, wantModel) : null;
+  if (wasm !== null) {
+    // No penalty, no histogram (the R1 protocol's case): the same pass in wasm SIMD.
+    probs = wasm.probs;
+    total = wasm.total;
+    modelSum = wasm.modelSum;
+  } else if (wantModel && !histogram && work === row) {
+    // The same case in JS, in a loop of its own: ~10% faster than the general one below.
     const softmax = softmaxPass(row, probs, max, t, tModel, maxModel);
     total = softmax.total;
     modelSum = softmax.modelSum;
@@ -486,8 +516,10 @@ export function chooseToken(
   if (truncating) {
     // Ranked by the (penalised) logits, not the probabilities: exp() rounds logits a hair apart (or a denormal
     // apart) to the same probability, and top-k must still keep the larger one, as torch.topk on logits does.
-    if (topPOnly) ranking.startAbove(work, topPFloor(params, vocab, total, max));
-    else if (bucketed) ranking.start(work, max, inv, lastBucket(params, vocab, total), true);
+    if (topPOnly) {
+      const floor = topPFloor(params, vocab, total, max);
+      ranking.startAbove(work, floor, wasmRow?.atLeast(floor));
+    } else if (bucketed) ranking.start(work, max, inv, lastBucket(params, vocab, total), true);
     else ranking.startFull(work);
     const ids = ranking.ids;
     let keep = vocab;
