@@ -16,11 +16,14 @@
  * - `R1SwiGlu` / `R1SwiGluGrad` (new): the SwiGLU activation `silu(g)·u` as one kernel each way (`nn/linear.ts`).
  * - `R1LmHead` / `R1LmHeadGrad` (new): LM head + per-token log p(target) and entropy, forward and backward, in
  *   vocabulary blocks on the heap (`nn/token-stats.ts` calls them where registered).
+ * - `R1DecodeAttention` (new): a decode step's attention for one new token per row, RoPE and the in-place KV-cache
+ *   write included (`nn/attention.ts` calls it where registered, through `KVCache`).
  * It does not touch other backends; apart from these, models keep calling plain tfjs ops.
  */
 import * as tf from '@tensorflow/tfjs';
 import { ADAMW, adamwConfig } from './kernels/adamw';
 import { batchMatMulConfig } from './kernels/batch-mat-mul';
+import { DECODE_ATTENTION, decodeAttentionConfig } from './kernels/decode-attention';
 import { gatherV2Config } from './kernels/gather-v2';
 import { identityConfig } from './kernels/identity';
 import { LM_HEAD, LM_HEAD_GRAD, lmHeadConfig, lmHeadGradConfig } from './kernels/lm-head';
@@ -51,6 +54,7 @@ export const WASM_KERNEL_PACK = [
   RMS_NORM_GRAD,
   SWIGLU,
   SWIGLU_GRAD,
+  DECODE_ATTENTION,
 ] as const;
 
 const installed = new Set<tf.KernelFunc>();
@@ -95,6 +99,7 @@ export function registerWasmKernelPack(): void {
     rmsNormGradConfig,
     swigluConfig,
     swigluGradConfig,
+    decodeAttentionConfig,
   ])
     if (tf.getKernel(config.kernelName, 'wasm') === undefined) tf.registerKernel(config);
 }

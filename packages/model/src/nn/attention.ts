@@ -5,8 +5,11 @@
  * h uses kv head ⌊h / g⌋). No MLA, no sliding window, no dropout.
  */
 import * as tf from '@tensorflow/tfjs';
+import { DECODE_ATTENTION, type DecodeAttentionAttrs } from '../backend/kernels/decode-attention';
+import type { KVCache } from './kv-cache';
 import { linear } from './linear';
 import { applyRope, type RopeAngles } from './rope';
+import { recordingGradients } from './tape';
 
 export interface AttentionWeights {
   q: tf.Tensor2D; // [H·hd, D]
@@ -54,8 +57,8 @@ export function groupedAttention(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D,
 }
 
 /**
- * One attention block on normalised input `x` `[B·T, D]`. With `past`, this call's keys/values are appended to it
- * (decode); `bias` must then cover all `S = S_past + T` keys.
+ * One attention block on normalised input `x` `[B·T, D]`. With `past`, this call's keys/values are appended to its
+ * first `length` slots (decode); `bias` must then cover all `S = length + T` keys.
  */
 export function selfAttention(
   x: tf.Tensor2D,
@@ -65,7 +68,7 @@ export function selfAttention(
   /** Angles for the query heads and for the kv heads (`ropeAngles(…, heads)` of each count). */
   rope: { q: RopeAngles; k: RopeAngles },
   bias: tf.Tensor4D,
-  past?: { keys: tf.Tensor4D; values: tf.Tensor4D },
+  past?: { keys: tf.Tensor4D; values: tf.Tensor4D; length: number },
 ): AttentionOutput {
   return tf.tidy(() => {
     const { batch, time } = dims;
@@ -74,11 +77,58 @@ export function selfAttention(
     let keys = applyRope(splitHeads(linear(x, w.k, w.kBias), batch, time, kvHeads, headDim), rope.k);
     let values = splitHeads(linear(x, w.v, w.vBias), batch, time, kvHeads, headDim);
     if (past !== undefined) {
-      keys = tf.concat([past.keys, keys], 2);
-      values = tf.concat([past.values, values], 2);
+      const filled = (t: tf.Tensor4D) =>
+        t.shape[2] === past.length ? t : tf.slice(t, [0, 0, 0, 0], [-1, -1, past.length, -1]);
+      keys = tf.concat([filled(past.keys), keys], 2);
+      values = tf.concat([filled(past.values), values], 2);
     }
     const attended = groupedAttention(q, keys, values, bias); // [B, H, T, hd]
     const merged = tf.reshape(tf.transpose(attended, [0, 2, 1, 3]), [batch * time, heads * headDim]);
     return { out: linear(merged as tf.Tensor2D, w.o), keys, values };
+  });
+}
+
+/**
+ * Whether `inPlaceDecodeAttention` runs here: the backend has the fused kernel, the head dimension suits it (a
+ * multiple of 4) and no gradient is being recorded (the kernel has none). Otherwise decode uses `selfAttention`.
+ */
+export function canDecodeInPlace(headDim: number): boolean {
+  return headDim % 4 === 0 && tf.getKernel(DECODE_ATTENTION, tf.getBackend()) !== undefined && !recordingGradients();
+}
+
+/**
+ * One decode step of attention for one new token per row (`x` `[B, D]`): RoPE, this token's keys and values written
+ * into slot `length − 1` of layer `layer` of `cache` in place (call `cache.reserve(length)` first, `cache.advance(1)`
+ * after the last layer), attention over the first `length` slots and o_proj, as one `R1DecodeAttention` kernel between
+ * the projections. `angles`: each row's cos/sin for one head (`ropeAngles(…, 1)`); `bias`: `[B, 1, 1, length]`.
+ */
+export function inPlaceDecodeAttention(
+  x: tf.Tensor2D,
+  w: AttentionWeights,
+  heads: number,
+  angles: RopeAngles,
+  bias: tf.Tensor4D,
+  cache: KVCache,
+  layer: number,
+  length: number,
+): tf.Tensor2D {
+  return tf.tidy(() => {
+    const { keys, values } = cache.layer(layer);
+    const attrs: DecodeAttentionAttrs = { heads, length };
+    const attended = tf.engine().runKernel(
+      DECODE_ATTENTION,
+      {
+        q: linear(x, w.q, w.qBias),
+        k: linear(x, w.k, w.kBias),
+        v: linear(x, w.v, w.vBias),
+        cos: angles.cos,
+        sin: angles.sin,
+        bias,
+        keys,
+        values,
+      },
+      attrs as unknown as tf.NamedAttrMap,
+    ) as tf.Tensor2D;
+    return linear(attended, w.o);
   });
 }

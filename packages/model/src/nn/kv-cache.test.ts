@@ -60,4 +60,28 @@ describe('KVCache', () => {
     expect(() => c.select(rows)).toThrow(message);
     c.dispose();
   });
+
+  test('reserve copies into buffers with spare capacity (doubling), keeping the filled slots; advance counts slots', () => {
+    const c = cache(2, 2, [0, 1, 1, 1]);
+    const before = tf.memory().numTensors;
+    c.reserve(3);
+    expect(tf.memory().numTensors).toBe(before); // the copies replace the originals
+    expect([c.length, c.capacity]).toEqual([2, 4]);
+    const keys = c.layer(0).keys;
+    expect(keys.shape).toEqual([2, 1, 4, 1]);
+    expect([...keys.dataSync()]).toEqual([0, 1, 0, 0, 2, 3, 0, 0]);
+    c.reserve(4); // its own buffers, long enough: nothing to do
+    expect(c.layer(0).keys).toBe(keys);
+    c.advance(2);
+    expect([c.length, c.capacity]).toEqual([4, 4]);
+    expect([...c.keyMask()]).toEqual([0, 1, 1, 1, 1, 1, 1, 1]);
+    expect([...c.nextPositions()]).toEqual([3, 4]);
+    expect(() => c.advance(1)).toThrow(/exceed the capacity 4/);
+    const s = c.select([1]); // keeps the capacity, but its buffers are copies the next reserve replaces
+    expect([s.length, s.capacity]).toEqual([4, 4]);
+    s.reserve(4);
+    expect(s.capacity).toBe(8);
+    s.dispose();
+    c.dispose();
+  });
 });

@@ -1,18 +1,21 @@
 /**
- * The key/value cache of incremental decoding: per layer, keys and values `[B, Hkv, S, hd]` (after RoPE), plus the
- * host-side bookkeeping that left-padded batches need — which cached slots are real tokens, and each row's next
- * position id (positions count real tokens only, as HF's `position_ids = cumsum(mask) - 1`).
+ * The key/value cache of incremental decoding: per layer, keys and values `[B, Hkv, cap, hd]` (after RoPE) of which
+ * the first S slots are filled, plus the host-side bookkeeping that left-padded batches need — which cached slots are
+ * real tokens, and each row's next position id (positions count real tokens only, as HF's
+ * `position_ids = cumsum(mask) - 1`).
  *
- * Growth is by concatenation along S. tfjs has no in-place slice update, so a preallocated buffer would be copied on
- * every write too; a concat copies O(S) per step, the same order as the attention read of the cache that the step
- * does anyway. Rows can be selected (repeat a prefilled prompt n times, drop finished sequences) with `select`.
+ * Two ways to grow. Where the backend has the fused decode kernel (`R1DecodeAttention`, wasm), `reserve` gives the
+ * cache buffers of its own with spare capacity (doubling, so a copy every log₂ steps), the kernel writes each new
+ * token's keys and values into them in place and `advance` counts them: no per-step copy of the cache. Elsewhere
+ * (cpu, multi-token steps) the model concatenates and hands the longer tensors to `append`, which has cap = S.
+ * Rows can be selected (repeat a prefilled prompt n times, drop finished sequences) with `select`.
  *
  * Ownership: a cache owns its tensors (they are `tf.keep`-ed, so a caller's `tf.tidy` never frees them); free them
  * with `dispose()`. It does not compute attention — the model does, through `model.decodeStep(cache, ids)`.
  */
 import * as tf from '@tensorflow/tfjs';
 
-/** One layer's cached keys and values, `[B, Hkv, S, hd]` each. */
+/** One layer's cached keys and values, `[B, Hkv, cap, hd]` each (cap ≥ the cache's length). */
 export interface LayerKV {
   keys: tf.Tensor4D;
   values: tf.Tensor4D;
@@ -24,6 +27,8 @@ export class KVCache {
   #nextPosition: Int32Array; // [B]
   #batch: number;
   #length: number;
+  /** Whether the tensors are buffers `reserve` allocated, which no other tensor shares (so they may be written). */
+  #writable = false;
   #disposed = false;
 
   /** @internal Built by `model.prefill`; use that (or `select`) rather than constructing one. */
@@ -34,6 +39,8 @@ export class KVCache {
       );
     }
     for (const l of layers) {
+      if (l.keys.shape[2] < length || l.values.shape[2] !== l.keys.shape[2])
+        throw new Error(`KVCache: keys [${l.keys.shape}] / values [${l.values.shape}] hold fewer than ${length} slots`);
       tf.keep(l.keys);
       tf.keep(l.values);
     }
@@ -47,6 +54,11 @@ export class KVCache {
   /** Rows B. */
   get batchSize(): number {
     return this.#batch;
+  }
+
+  /** Allocated slots per row (≥ `length`; the slots past `length` hold nothing). */
+  get capacity(): number {
+    return this.#layers[0]?.keys.shape[2] ?? this.#length;
   }
 
   /** Cached slots S per row (padding included). */
@@ -63,7 +75,10 @@ export class KVCache {
     return this.#layers.length;
   }
 
-  /** @internal Layer `i`'s keys and values (owned by the cache: do not dispose). */
+  /**
+   * @internal Layer `i`'s keys and values `[B, Hkv, capacity, hd]` (owned by the cache: do not dispose); only the
+   * first `length` slots are filled.
+   */
   layer(i: number): LayerKV {
     this.#check();
     const l = this.#layers[i];
@@ -84,8 +99,8 @@ export class KVCache {
   }
 
   /**
-   * @internal Replaces every layer's tensors with ones longer by `added` slots (all real tokens) and frees the old
-   * ones. Called by the model after it has computed the new keys and values for all layers.
+   * @internal Replaces every layer's tensors with ones of exactly `length + added` slots (all new ones real tokens)
+   * and frees the old ones. Called by the model after it has computed the new keys and values for all layers.
    */
   append(layers: LayerKV[], added: number): void {
     this.#check();
@@ -100,14 +115,53 @@ export class KVCache {
       old.keys.dispose();
       old.values.dispose();
     }
+    this.#layers = layers;
+    this.#writable = false;
+    this.advance(added);
+  }
+
+  /**
+   * @internal Makes every layer's buffers writable in place with room for `slots` slots: when they are not the
+   * cache's own (prefill, `select`, `append` results may share data with other tensors) or too short, copies them
+   * into new ones of twice the length (at least `slots`). The contents of the first `length` slots are kept.
+   */
+  reserve(slots: number): void {
+    this.#check();
+    if (this.#writable && this.capacity >= slots) return;
+    const cap = this.capacity;
+    const extra = Math.max(1, Math.max(slots, 2 * this.#length) - cap); // ≥ 1: a real copy, never an alias
+    const grow = (t: tf.Tensor4D) =>
+      tf.keep(
+        tf.pad(t, [
+          [0, 0],
+          [0, 0],
+          [0, extra],
+          [0, 0],
+        ]),
+      );
+    this.#layers = this.#layers.map((old) => {
+      const l = { keys: grow(old.keys), values: grow(old.values) };
+      old.keys.dispose();
+      old.values.dispose();
+      return l;
+    });
+    this.#writable = true;
+  }
+
+  /**
+   * @internal Counts `added` new real slots per row, which the model has written into the reserved buffers (or
+   * `append` has brought).
+   */
+  advance(added: number): void {
+    this.#check();
     const s = this.#length + added;
+    if (s > this.capacity) throw new Error(`KVCache.advance: ${s} slots exceed the capacity ${this.capacity}`);
     const mask = new Uint8Array(this.#batch * s);
     for (let b = 0; b < this.#batch; b++) {
       mask.set(this.#keyMask.subarray(b * this.#length, (b + 1) * this.#length), b * s);
       mask.fill(1, b * s + this.#length, (b + 1) * s);
       this.#nextPosition[b]! += added;
     }
-    this.#layers = layers;
     this.#keyMask = mask;
     this.#length = s;
   }

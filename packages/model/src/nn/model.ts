@@ -7,7 +7,7 @@
  * checkpoints or pick a backend: see the sampler package, `io/` and `backend/`.
  */
 import * as tf from '@tensorflow/tfjs';
-import { type AttentionWeights, selfAttention } from './attention';
+import { type AttentionWeights, canDecodeInPlace, inPlaceDecodeAttention, selfAttention } from './attention';
 import { isMoeLayer, type ModelConfig, resolveModelConfig } from './config';
 import { initParameters } from './init';
 import { KVCache, type LayerKV } from './kv-cache';
@@ -51,6 +51,8 @@ interface TrunkContext {
   /** [B·T] packed-sequence segment ids (0 = padding), or null for one sequence per row. */
   segments: Int32Array | null;
   past: KVCache | null;
+  /** Decode one token per row through `inPlaceDecodeAttention` (the cache is reserved; the trunk returns no kv). */
+  inPlace: boolean;
   dispatch: MoeDispatch;
   withAux: boolean;
 }
@@ -255,14 +257,20 @@ class Transformer implements Model {
       keyMask,
       segments: null,
       past: cache,
+      inPlace: time === 1 && canDecodeInPlace(this.config.head_dim),
       dispatch: 'sparse',
       withAux: false,
     };
+    if (ctx.inPlace) cache.reserve(keys);
     const [logits, ...kv] = tf.tidy(() => {
       const out = this.#trunk(ids, ctx, () => {});
       const logits = tf.reshape(linear(out.hidden, this.#head), [batch, time, this.config.vocab_size]);
       return [logits, ...out.kv.flatMap((l) => [l.keys, l.values])];
     }) as [tf.Tensor3D, ...tf.Tensor4D[]];
+    if (ctx.inPlace) {
+      cache.advance(time);
+      return logits;
+    }
     const layers: LayerKV[] = [];
     for (let i = 0; i < kv.length; i += 2) layers.push({ keys: kv[i]!, values: kv[i + 1]! });
     cache.append(layers, time);
@@ -334,6 +342,7 @@ class Transformer implements Model {
         keyMask: tokenMask,
         segments,
         past: null,
+        inPlace: false,
         dispatch: opts.moeDispatch ?? 'sparse',
         withAux,
       };
@@ -347,6 +356,7 @@ class Transformer implements Model {
       keyMask: tokenMask,
       segments: null,
       past: null,
+      inPlace: false,
       dispatch: opts.moeDispatch ?? 'sparse',
       withAux,
     };
@@ -358,10 +368,10 @@ class Transformer implements Model {
     const { batch, time } = ctx;
     const keys = (ctx.past?.length ?? 0) + time;
     const angles = (heads: number) => ropeAngles(ctx.positions, batch, time, c.head_dim, c.rope_theta, heads);
-    const qAngles = angles(c.num_attention_heads);
+    const qAngles = angles(ctx.inPlace ? 1 : c.num_attention_heads);
     const rope = {
       q: qAngles,
-      k: c.num_key_value_heads === c.num_attention_heads ? qAngles : angles(c.num_key_value_heads),
+      k: ctx.inPlace || c.num_key_value_heads === c.num_attention_heads ? qAngles : angles(c.num_key_value_heads),
     };
     const bias =
       ctx.segments === null
@@ -373,18 +383,16 @@ class Transformer implements Model {
     const auxLosses: tf.Scalar[] = [];
     const loads: MoeLoad['layers'] = [];
     this.#layers.forEach((layer, i) => {
-      const past = ctx.past?.layer(i);
-      const att = selfAttention(
-        rmsNorm(x, layer.inputNorm, c.rms_norm_eps),
-        layer.attention,
-        shape,
-        ctx,
-        rope,
-        bias,
-        past,
-      );
-      kv.push({ keys: att.keys, values: att.values });
-      x = tf.add(x, att.out);
+      const normed = rmsNorm(x, layer.inputNorm, c.rms_norm_eps);
+      if (ctx.inPlace) {
+        const att = inPlaceDecodeAttention(normed, layer.attention, shape.heads, qAngles, bias, ctx.past!, i, keys);
+        x = tf.add(x, att);
+      } else {
+        const past = ctx.past === null ? undefined : { ...ctx.past.layer(i), length: ctx.past.length };
+        const att = selfAttention(normed, layer.attention, shape, ctx, rope, bias, past);
+        kv.push({ keys: att.keys, values: att.values });
+        x = tf.add(x, att.out);
+      }
       const h = rmsNorm(x, layer.postNorm, c.rms_norm_eps);
       const ffn = layer.ffn;
       switch (ffn.kind) {

@@ -12,6 +12,12 @@
  */
 import { KVCache, type LayerKV, tf } from '@r1/model';
 
+/** Layer `i`'s `which` tensor cut to the cache's filled slots (a cache may hold spare capacity after them). */
+function filled(cache: KVCache, i: number, which: 'keys' | 'values'): tf.Tensor4D {
+  const t = cache.layer(i)[which];
+  return t.shape[2] === cache.length ? t : tf.slice(t, [0, 0, 0, 0], [-1, -1, cache.length, -1]);
+}
+
 /** One cache holding the rows of `caches` in order, left-padded to the longest. The inputs stay valid. */
 export function concatCaches(caches: readonly KVCache[]): KVCache {
   if (caches.length === 0) throw new Error('concatCaches: no caches given');
@@ -39,7 +45,7 @@ export function concatCaches(caches: readonly KVCache[]): KVCache {
   const layers: LayerKV[] = tf.tidy(() =>
     Array.from({ length: first.numLayers }, (_, i) => {
       const padded = (c: KVCache, which: 'keys' | 'values') => {
-        const t = c.layer(i)[which];
+        const t = filled(c, i, which);
         const pad = length - c.length;
         return pad === 0
           ? t
@@ -94,8 +100,8 @@ export function trimCache(cache: KVCache): KVCache {
     Array.from({ length: cache.numLayers }, (_, i) => {
       const l = cache.layer(i);
       return {
-        keys: tf.slice(l.keys, [0, 0, lead, 0], [-1, -1, -1, -1]) as tf.Tensor4D,
-        values: tf.slice(l.values, [0, 0, lead, 0], [-1, -1, -1, -1]) as tf.Tensor4D,
+        keys: tf.slice(l.keys, [0, 0, lead, 0], [-1, -1, length, -1]) as tf.Tensor4D,
+        values: tf.slice(l.values, [0, 0, lead, 0], [-1, -1, length, -1]) as tf.Tensor4D,
       };
     }),
   );

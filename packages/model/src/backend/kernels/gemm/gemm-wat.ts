@@ -15,6 +15,7 @@
  * for the threaded tfjs build, not for the single-threaded one, so there are two variants. It does not pack B.
  * The module also carries `adamw`, the fused optimiser update (below), which needs the same heap access.
  */
+import { attentionKernels } from './attention-wat';
 import { normKernels } from './norm-wat';
 
 /**
@@ -401,7 +402,7 @@ const f4 = (v: number | string) => `(v128.const f32x4 ${v} ${v} ${v} ${v})`;
  * about 1 ulp. x ≤ 88; below −87.3 (including −∞) it gives 0; NaN stays NaN. The LM-head loops below call it on
  * logits minus their maximum, so x ≤ 0.
  */
-function exp4(u: string): string {
+export function exp4(u: string): string {
   const g = (n: string) => `(local.get $${n}${u})`;
   const set = (n: string, v: string) => `(local.set $${n}${u} ${v})`;
   const poly = [1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1];
@@ -425,7 +426,7 @@ function exp4(u: string): string {
 }
 
 /** Locals of `exp4(u)` and of the loops' per-unit values. */
-const expLocals = (u: string) => ['x', 'k', 'r', 'y', 'e'].map((n) => `(local $${n}${u} v128)`).join(' ');
+export const expLocals = (u: string) => ['x', 'k', 'r', 'y', 'e'].map((n) => `(local $${n}${u} v128)`).join(' ');
 
 /**
  * Loops of the fused LM head (`kernels/lm-head.ts`) over a block of logits `z` laid out `[vb, ld]`: vocabulary
@@ -551,6 +552,7 @@ ${swigluBackward}
 ${rowKernels}
 ${lmBlockStats}
 ${lmBlockDz}
-${normKernels})
+${normKernels}
+${attentionKernels()})
 `;
 }

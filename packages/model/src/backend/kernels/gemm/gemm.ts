@@ -140,8 +140,42 @@ export interface NormLoops {
   rmsBackward(dy: number, x: number, w: number, r: number, dx: number, dw: number, rows: number, d: number): void;
 }
 
+/** The decode-attention loops (see `attention-wat.ts`); pointers are heap byte offsets, strides in floats. */
+export interface AttentionLoops {
+  /** Attention of one query row per (row, head) over the first `len` of `cap` cached slots; `sc`: ⌈len/4⌉·4 floats. */
+  decode(
+    q: number,
+    kc: number,
+    vc: number,
+    bias: number,
+    out: number,
+    sc: number,
+    rows: number,
+    heads: number,
+    kvHeads: number,
+    cap: number,
+    len: number,
+    hd: number,
+    scale: number,
+  ): void;
+  /** RoPE of packed heads `[rows, heads, hd]`, head (b, h) written at `dst` + (b·heads + h)·stride floats. */
+  rope(
+    src: number,
+    dst: number,
+    cos: number,
+    sin: number,
+    rows: number,
+    heads: number,
+    hd: number,
+    stride: number,
+  ): void;
+  /** n packed heads of hd floats to `dst` + i·stride floats. */
+  copyHeads(src: number, dst: number, n: number, hd: number, stride: number): void;
+}
+
 interface Exports {
   gemm: Gemm;
+  attention: AttentionLoops;
   norm: NormLoops;
   adamw: AdamWLanes;
   moe: MoeLoops;
@@ -191,6 +225,7 @@ function exportsFor(wasm: WasmModule): Exports {
       },
       lmHead: { blockStats: fn('lm_block_stats'), blockDz: fn('lm_block_dz') },
       norm: { rmsForward: fn('rms_fwd'), rmsBackward: fn('rms_bwd') },
+      attention: { decode: fn('attn_decode'), rope: fn('rope_heads'), copyHeads: fn('copy_heads') },
       module,
       memory,
       shared,
@@ -225,6 +260,11 @@ export function moeLoopsFor(wasm: WasmModule): MoeLoops {
 /** RMSNorm's SIMD row loops on this heap. */
 export function normLoopsFor(wasm: WasmModule): NormLoops {
   return exportsFor(wasm).norm;
+}
+
+/** The decode-attention loops on this heap. */
+export function attentionLoopsFor(wasm: WasmModule): AttentionLoops {
+  return exportsFor(wasm).attention;
 }
 
 /** Our SIMD AdamW update on this heap. */
