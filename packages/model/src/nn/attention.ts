@@ -97,10 +97,11 @@ export function canDecodeInPlace(headDim: number): boolean {
 }
 
 /**
- * One decode step of attention for one new token per row (`x` `[B, D]`): RoPE, this token's keys and values written
- * into slot `length − 1` of layer `layer` of `cache` in place (call `cache.reserve(length)` first, `cache.advance(1)`
- * after the last layer), attention over the first `length` slots and o_proj, as one `R1DecodeAttention` kernel between
- * the projections. `angles`: each row's cos/sin for one head (`ropeAngles(…, 1)`); `bias`: `[B, 1, 1, length]`.
+ * One decode step of attention for one new token per row (`x` `[B, D]`): the projections' biases, RoPE, this
+ * token's keys and values written into slot `length − 1` of layer `layer` of `cache` in place (call
+ * `cache.reserve(length)` first, `cache.advance(1)` after the last layer) and attention over the first `length`
+ * slots, as one `R1DecodeAttention` kernel between the projections. `angles`: each row's cos/sin for one head
+ * (`ropeAngles(…, 1)`); `bias`: `[B, 1, 1, length]`.
  */
 export function inPlaceDecodeAttention(
   x: tf.Tensor2D,
@@ -118,9 +119,12 @@ export function inPlaceDecodeAttention(
     const attended = tf.engine().runKernel(
       DECODE_ATTENTION,
       {
-        q: linear(x, w.q, w.qBias),
-        k: linear(x, w.k, w.kBias),
-        v: linear(x, w.v, w.vBias),
+        q: linear(x, w.q),
+        k: linear(x, w.k),
+        v: linear(x, w.v),
+        qBias: w.qBias,
+        kBias: w.kBias,
+        vBias: w.vBias,
         cos: angles.cos,
         sin: angles.sin,
         bias,

@@ -46,6 +46,9 @@ function inputs(c: Case) {
     q: randomArray(c.rows * heads * c.hd, c.seed),
     k: randomArray(c.rows * c.kvHeads * c.hd, c.seed + 1),
     v: randomArray(c.rows * c.kvHeads * c.hd, c.seed + 2),
+    qBias: randomArray(heads * c.hd, c.seed + 5),
+    kBias: randomArray(c.kvHeads * c.hd, c.seed + 6),
+    vBias: randomArray(c.kvHeads * c.hd, c.seed + 7),
     keys: randomArray(c.rows * c.kvHeads * cap * c.hd, c.seed + 3),
     values: randomArray(c.rows * c.kvHeads * cap * c.hd, c.seed + 4),
     positions: Int32Array.from({ length: c.rows }, (_, b) => c.past + 3 * b),
@@ -68,6 +71,9 @@ function kernel(c: Case) {
           q: tf.tensor2d(x.q, [c.rows, x.heads * c.hd]),
           k: tf.tensor2d(x.k, [c.rows, c.kvHeads * c.hd]),
           v: tf.tensor2d(x.v, [c.rows, c.kvHeads * c.hd]),
+          qBias: tf.tensor1d(x.qBias),
+          kBias: tf.tensor1d(x.kBias),
+          vBias: tf.tensor1d(x.vBias),
           cos: angles.cos,
           sin: angles.sin,
           bias: tf.tensor2d(x.bias, [c.rows, x.length]),
@@ -86,11 +92,13 @@ function composed(c: Case) {
   const x = inputs(c);
   return onBackend('cpu', () =>
     tf.tidy(() => {
-      const split = (a: Float32Array, h: number) => tf.tensor4d(a, [c.rows, h, 1, c.hd]);
+      // As `selfAttention`: the projection plus its bias, split into heads.
+      const split = (a: Float32Array, bias: Float32Array, h: number) =>
+        tf.reshape(tf.add(tf.tensor2d(a, [c.rows, h * c.hd]), tf.tensor1d(bias)), [c.rows, h, 1, c.hd]) as tf.Tensor4D;
       const rope = (t: tf.Tensor4D, h: number) => applyRope(t, ropeAngles(x.positions, c.rows, 1, c.hd, 1e4, h));
-      const q = rope(split(x.q, x.heads), x.heads);
-      const k = rope(split(x.k, c.kvHeads), c.kvHeads);
-      const v = split(x.v, c.kvHeads);
+      const q = rope(split(x.q, x.qBias, x.heads), x.heads);
+      const k = rope(split(x.k, x.kBias, c.kvHeads), c.kvHeads);
+      const v = split(x.v, x.vBias, c.kvHeads);
       const cache = (a: Float32Array) => tf.tensor4d(a, [c.rows, c.kvHeads, x.cap, c.hd]);
       const before = (t: tf.Tensor4D) => tf.slice(t, [0, 0, 0, 0], [-1, -1, c.past, -1]);
       const after = (t: tf.Tensor4D) => tf.slice(t, [0, 0, x.length, 0], [-1, -1, c.spare, -1]);
@@ -154,6 +162,9 @@ describe('R1DecodeAttention', () => {
               q: t(x.q, [1, 4]),
               k: t(x.k, [1, 4]),
               v: t(x.v, [1, 4]),
+              qBias: t(x.qBias, [4]),
+              kBias: t(x.kBias, [4]),
+              vBias: t(x.vBias, [4]),
               cos: angles.cos,
               sin: angles.sin,
               bias: t(new Float32Array(4), [1, 4]),

@@ -5,7 +5,8 @@
  * bias, softmax, the merge transpose); here it is one: RoPE on q and k, k and v stored into slot `length − 1` of the
  * cache, then attention over the first `length` slots: three SIMD wasm loops (`gemm/attention-wat.ts`).
  *
- * Inputs (float32): `q` `[B, H·hd]`, `k`, `v` `[B, Hkv·hd]` (projections with bias, before RoPE), `cos`, `sin`
+ * Inputs (float32): `q` `[B, H·hd]`, `k`, `v` `[B, Hkv·hd]` (projections without their bias, which this adds:
+ * `qBias` `[H·hd]`, `kBias`, `vBias` `[Hkv·hd]`), `cos`, `sin`
  * (`B·hd` floats: each row's angles, `ropeAngles` with one head and one position), `bias` (`B·length` floats, the
  * additive key mask), `keys`, `values` `[B, Hkv, cap, hd]` with cap ≥ length. Attrs: `heads`, `length`.
  * Output: `[B, H·hd]`, heads merged (o_proj's input).
@@ -30,7 +31,10 @@ interface KernelArgs {
   attrs?: NamedAttrMap;
 }
 
-type Inputs = Record<'q' | 'k' | 'v' | 'cos' | 'sin' | 'bias' | 'keys' | 'values', TensorInfo>;
+type Inputs = Record<
+  'q' | 'k' | 'v' | 'qBias' | 'kBias' | 'vBias' | 'cos' | 'sin' | 'bias' | 'keys' | 'values',
+  TensorInfo
+>;
 
 function decodeAttention(args: KernelArgs): TensorInfo {
   const backend = args.backend as WasmBackend;
@@ -51,6 +55,9 @@ function decodeAttention(args: KernelArgs): TensorInfo {
   expect(t.q, rows * heads * hd, 'q');
   expect(t.k, rows * kvHeads * hd, 'k');
   expect(t.v, rows * kvHeads * hd, 'v');
+  expect(t.qBias, heads * hd, 'qBias');
+  expect(t.kBias, kvHeads * hd, 'kBias');
+  expect(t.vBias, kvHeads * hd, 'vBias');
   expect(t.cos, rows * hd, 'cos');
   expect(t.sin, rows * hd, 'sin');
   expect(t.bias, rows * length, 'bias');
@@ -60,10 +67,10 @@ function decodeAttention(args: KernelArgs): TensorInfo {
   try {
     const p = (x: TensorInfo) => ptrOf(backend, x);
     const loops = attentionLoopsFor(backend.wasm);
-    const slot = p(t.keys) + 4 * (length - 1) * hd;
-    loops.rope(p(t.q), scratch, p(t.cos), p(t.sin), rows, heads, hd, hd);
-    loops.rope(p(t.k), slot, p(t.cos), p(t.sin), rows, kvHeads, hd, cap * hd);
-    loops.copyHeads(p(t.v), p(t.values) + 4 * (length - 1) * hd, rows * kvHeads, hd, cap * hd);
+    const slot = 4 * (length - 1) * hd;
+    loops.rope(p(t.q), p(t.qBias), scratch, p(t.cos), p(t.sin), rows, heads, hd, hd);
+    loops.rope(p(t.k), p(t.kBias), p(t.keys) + slot, p(t.cos), p(t.sin), rows, kvHeads, hd, cap * hd);
+    loops.biasHeads(p(t.v), p(t.vBias), p(t.values) + slot, rows, kvHeads, hd, cap * hd);
     const scores = scratch + 4 * rows * heads * hd;
     loops.decode(
       scratch,

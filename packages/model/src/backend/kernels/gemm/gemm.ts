@@ -158,9 +158,10 @@ export interface AttentionLoops {
     hd: number,
     scale: number,
   ): void;
-  /** RoPE of packed heads `[rows, heads, hd]`, head (b, h) written at `dst` + (b·heads + h)·stride floats. */
+  /** RoPE of packed heads `[rows, heads, hd]` plus a bias `[heads, hd]`, head (b, h) written at `dst` + (b·heads + h)·stride floats. */
   rope(
     src: number,
+    pbias: number,
     dst: number,
     cos: number,
     sin: number,
@@ -169,8 +170,8 @@ export interface AttentionLoops {
     hd: number,
     stride: number,
   ): void;
-  /** n packed heads of hd floats to `dst` + i·stride floats. */
-  copyHeads(src: number, dst: number, n: number, hd: number, stride: number): void;
+  /** The same without the rotation: `src + pbias` per head. */
+  biasHeads(src: number, pbias: number, dst: number, rows: number, heads: number, hd: number, stride: number): void;
 }
 
 interface Exports {
@@ -225,7 +226,7 @@ function exportsFor(wasm: WasmModule): Exports {
       },
       lmHead: { blockStats: fn('lm_block_stats'), blockDz: fn('lm_block_dz') },
       norm: { rmsForward: fn('rms_fwd'), rmsBackward: fn('rms_bwd') },
-      attention: { decode: fn('attn_decode'), rope: fn('rope_heads'), copyHeads: fn('copy_heads') },
+      attention: { decode: fn('attn_decode'), rope: fn('rope_heads'), biasHeads: fn('bias_heads') },
       module,
       memory,
       shared,
