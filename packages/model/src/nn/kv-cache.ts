@@ -5,9 +5,9 @@
  * `position_ids = cumsum(mask) - 1`).
  *
  * Two ways to grow. Where the backend has the fused decode kernel (`R1DecodeAttention`, wasm), `reserve` gives the
- * cache buffers of its own with spare capacity (doubling, so a copy every log₂ steps), the kernel writes each new
- * token's keys and values into them in place and `advance` counts them: no per-step copy of the cache. Elsewhere
- * (cpu, multi-token steps) the model concatenates and hands the longer tensors to `append`, which has cap = S.
+ * cache buffers of its own with spare capacity (doubling, so they are copied O(log S) times), the kernel writes
+ * each new token's keys and values into them in place and `advance` counts them: no per-step copy of the cache.
+ * Elsewhere (cpu, multi-token steps) the model concatenates and hands the longer tensors to `append` (cap = S).
  * Rows can be selected (repeat a prefilled prompt n times, drop finished sequences) with `select`.
  *
  * Ownership: a cache owns its tensors (they are `tf.keep`-ed, so a caller's `tf.tidy` never frees them); free them
@@ -56,7 +56,7 @@ export class KVCache {
     return this.#batch;
   }
 
-  /** Allocated slots per row (≥ `length`; the slots past `length` hold nothing). */
+  /** Allocated slots per row (≥ `length`; the slots past `length` are unused). */
   get capacity(): number {
     return this.#layers[0]?.keys.shape[2] ?? this.#length;
   }
@@ -123,13 +123,14 @@ export class KVCache {
   /**
    * @internal Makes every layer's buffers writable in place with room for `slots` slots: when they are not the
    * cache's own (prefill, `select`, `append` results may share data with other tensors) or too short, copies them
-   * into new ones of twice the length (at least `slots`). The contents of the first `length` slots are kept.
+   * into new ones of max(`slots`, 2·`length`) slots, and always more than now (a copy, never an alias). The first
+   * `length` slots are kept.
    */
   reserve(slots: number): void {
     this.#check();
     if (this.#writable && this.capacity >= slots) return;
     const cap = this.capacity;
-    const extra = Math.max(1, Math.max(slots, 2 * this.#length) - cap); // ≥ 1: a real copy, never an alias
+    const extra = Math.max(1, Math.max(slots, 2 * this.#length) - cap);
     const grow = (t: tf.Tensor4D) =>
       tf.keep(
         tf.pad(t, [
