@@ -15,7 +15,7 @@
  *
  * It knows nothing of HTTP (see `serve/`) and does not load checkpoints (see `serve/from-checkpoint.ts`).
  */
-import { type KVCache, tf } from '@r1/model';
+import { type KVCache, readFloats, tf } from '@r1/model';
 import { deriveSeed } from '../rng';
 import type { Completion, GenerationRequest, SamplingParams } from '../types';
 import { concatCaches, trimCache } from './cache-rows';
@@ -62,6 +62,7 @@ export function createContinuousEngine(options: ContinuousEngineOptions): Contin
   let slots: { job: Job; row: SampleRow }[] = []; // aligned with the cache rows and the logits rows
   let cache: KVCache | null = null;
   let logits: tf.Tensor2D | null = null;
+  let logitsBuffer: Float32Array = new Float32Array(0);
   let running = false;
   let paused = false;
   let closed = false;
@@ -181,7 +182,8 @@ export function createContinuousEngine(options: ContinuousEngineOptions): Contin
   function choose(): void {
     if (logits === null) return;
     const vocab = parts.model.config.vocab_size;
-    const data = logits.dataSync() as Float32Array;
+    const data = readFloats(logits, logitsBuffer); // into one kept buffer: see the batch engine's download
+    if (data.buffer !== logitsBuffer.buffer) logitsBuffer = data;
     logits.dispose();
     logits = null;
     const deltas = new Map<Job, SampleDelta[]>();
