@@ -1,36 +1,15 @@
-import { createModel, type Model, tf } from '@r1/model';
+import { type Model, tf } from '@r1/model';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { resolveSamplingParams } from '../params';
+import { ALPHABET, alphabetTokenizer, tinyModel } from '../test-utils/tiny-model';
 import type { Completion, GenerationRequest, SamplingParams } from '../types';
 import { concatCaches, trimCache } from './cache-rows';
 import { createContinuousEngine } from './continuous';
 import type { ContinuousEngine, SampleDelta } from './continuous-types';
 import { createLocalEngine, type EngineTokenizer } from './engine';
 
-/** Characters 'a'..'z', ' ', '.', digits → ids 1..; id 0 is EOS (the seam tokenizer of engine.test.ts). */
-const ALPHABET = ' abcdefghijklmnopqrstuvwxyz.0123456789';
-const tokenizer: EngineTokenizer = {
-  eosTokenId: 0,
-  encode: (text) => [...text].map((c) => ALPHABET.indexOf(c) + 1),
-  decode: (ids) => ids.map((id) => (id === 0 ? '<eos>' : (ALPHABET[id - 1] ?? '?'))).join(''),
-};
-
-function tinyModel(seed: number): Model {
-  return createModel(
-    {
-      model_type: 'qwen2',
-      vocab_size: ALPHABET.length + 1,
-      hidden_size: 32,
-      intermediate_size: 64,
-      num_hidden_layers: 2,
-      num_attention_heads: 4,
-      num_key_value_heads: 2,
-      max_position_embeddings: 128,
-    } as never,
-    { seed },
-  );
-}
+const tokenizer = alphabetTokenizer;
 
 let model: Model;
 let other: Model;

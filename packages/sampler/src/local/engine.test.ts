@@ -1,11 +1,11 @@
-import { createModel, type Model, tf } from '@r1/model';
+import { type Model, tf } from '@r1/model';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createSampler, type Sampler } from '../sampler';
+import { ALPHABET, tinyModel } from '../test-utils/tiny-model';
 import type { Completion } from '../types';
 import { createLocalEngine, type EngineTokenizer } from './engine';
 
 /** A byte-ish tokenizer at the seam: characters 'a'..'z', ' ', '.', digits → ids 1..; id 0 is EOS. */
-const ALPHABET = ' abcdefghijklmnopqrstuvwxyz.0123456789';
 const tokenizer: EngineTokenizer = {
   eosTokenId: 0,
   encode: (text) =>
@@ -20,19 +20,7 @@ const tokenizer: EngineTokenizer = {
 let model: Model;
 let sampler: Sampler;
 beforeAll(() => {
-  model = createModel(
-    {
-      model_type: 'qwen2',
-      vocab_size: ALPHABET.length + 1,
-      hidden_size: 32,
-      intermediate_size: 64,
-      num_hidden_layers: 2,
-      num_attention_heads: 4,
-      num_key_value_heads: 2,
-      max_position_embeddings: 128,
-    } as never,
-    { seed: 1 },
-  );
+  model = tinyModel(1);
   sampler = createSampler(createLocalEngine({ model, tokenizer }));
 });
 afterAll(() => model.dispose());

@@ -4,37 +4,21 @@
  * decoding must give what full forward passes give, with rows finishing early (compaction through `select`), and
  * requests joining a running batch (`concatCaches`, `trimCache`) must get what they get alone.
  */
-import { createModel, initBackend, type Model, tf } from '@r1/model';
+import { initBackend, type Model, tf } from '@r1/model';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { resolveSamplingParams } from '../params';
+import { alphabetTokenizer, tinyModel } from '../test-utils/tiny-model';
 import type { Completion } from '../types';
 import { createContinuousEngine } from './continuous';
-import { createLocalEngine, type EngineTokenizer } from './engine';
+import { createLocalEngine } from './engine';
 
-const ALPHABET = ' abcdefghijklmnopqrstuvwxyz.0123456789';
-const tokenizer: EngineTokenizer = {
-  eosTokenId: 0,
-  encode: (text) => [...text].map((c) => ALPHABET.indexOf(c) + 1),
-  decode: (ids) => ids.map((id) => (id === 0 ? '<eos>' : (ALPHABET[id - 1] ?? '?'))).join(''),
-};
+const tokenizer = alphabetTokenizer;
 const ids = (cs: Completion[]) => cs.map((c) => c.tokenIds);
 
 let model: Model;
 beforeAll(async () => {
   await initBackend('wasm', { log: () => {} });
-  model = createModel(
-    {
-      model_type: 'qwen2',
-      vocab_size: ALPHABET.length + 1,
-      hidden_size: 32,
-      intermediate_size: 64,
-      num_hidden_layers: 2,
-      num_attention_heads: 4,
-      num_key_value_heads: 2,
-      max_position_embeddings: 128,
-    } as never,
-    { seed: 1 },
-  );
+  model = tinyModel(1);
 });
 afterAll(() => model.dispose());
 
