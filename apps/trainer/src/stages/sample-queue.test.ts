@@ -129,7 +129,10 @@ describe.skipIf(unavailable !== null)('r1-train sample run --queue with r1-eval 
     workers.push(startWorker(), startWorker());
     const local = await sample(runArgs(reference));
     expect(local.code, local.stderr).toBe(0);
-  });
+    // Both workers must be taking jobs before the first queued run: under a loaded CI machine one worker's start
+    // (tsx, tfjs, the model) can take longer than the other needs to do all twelve jobs alone.
+    await until('both workers to serve the queue', () => workers.every((w) => /: serving /.test(w.output())), 120_000);
+  }, 180_000);
   afterAll(async () => {
     for (const w of workers) if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGTERM');
     await Promise.all(workers.map((w) => w.exited));
