@@ -1,6 +1,6 @@
 /**
  * The bubblewrap command line of one jailed run, and finding the tools it needs on the host. The jail: every
- * namespace unshared (network included — not even loopback), an unprivileged user outside (setpriv to 65534) and
+ * namespace unshared (network included — not even loopback), an unprivileged user outside (65534 when started by root) and
  * inside, no capabilities, no nested user namespaces, `--die-with-parent` with its own PID namespace,
  * `--new-session`, a read-only root made of `/usr` and its `/bin` `/lib*` `/sbin` links, a fresh `/proc` and `/dev`,
  * size-capped tmpfs `/tmp` and working directory `/work`, no `/etc` (but the linker cache), no host home, and a
@@ -132,10 +132,9 @@ export function findExecutable(name: string, path = process.env.PATH ?? ''): str
   return null;
 }
 
-/** The tools the launcher needs on the host: bwrap, setpriv (util-linux) and bash. */
+/** The tools the launcher needs on the host: bwrap and bash. */
 export interface HostTools {
   bwrap: string;
-  setpriv: string;
   bash: string;
 }
 
@@ -147,14 +146,10 @@ export function findHostTools(): HostTools {
       'Install it: `apt-get install bubblewrap` (Debian/Ubuntu), `dnf install bubblewrap` (Fedora)',
     );
   }
-  const setpriv = findExecutable('setpriv');
-  if (setpriv === null) {
-    throw new SandboxUnavailableError('setpriv is not installed', 'Install util-linux: `apt-get install util-linux`');
-  }
   // bash, not sh: the launcher closes every inherited descriptor above its own (dash cannot name fds above 9).
   const bash = findExecutable('bash');
   if (bash === null) throw new SandboxUnavailableError('bash is not installed', 'Install it: `apt-get install bash`');
-  return { bwrap, setpriv, bash };
+  return { bwrap, bash };
 }
 
 /** An interpreter or compiler as a real path the read-only root contains, or a SandboxUnavailableError. */

@@ -1,7 +1,9 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { afterEach, describe, expect, test } from 'vitest';
 import { type CodeTests, judge, resolveJudgeOptions, testsProblem } from './judge';
 import { resolveRunLimits } from './limits';
 import { Pool } from './pool';
+import { runJailed, sandboxHost } from './run-jailed';
 import { runProgram } from './run-program';
 import { ensureBubblewrap, leftoverCgroups, strayJailProcesses } from './test-utils/ensure-sandbox';
 
@@ -165,6 +167,66 @@ describe('runProgram', () => {
     ]);
     expect(r).toMatchObject({ termination: 'exited', exitCode: 0, stdoutTruncated: false });
     expect(r.cpuSeconds).toBeGreaterThan(0);
+  });
+
+  test.runIf(process.getuid?.() === 0)(
+    'outside the jail too: every process of a run started by root is 65534, no groups, no capabilities, no-new-privs',
+    async () => {
+      const run = runProgram('import time\ntime.sleep(2)\n', 'python', null);
+      const own = `r1-sbx-${process.pid}-`;
+      let seen: { cmd: string; status: string }[] = [];
+      for (let i = 0; i < 100 && seen.length < 2; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        seen = [];
+        for (const pid of readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
+          try {
+            if (!readFileSync(`/proc/${pid}/cgroup`, 'utf8').includes(own)) continue;
+            const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0]!;
+            seen.push({ cmd, status: readFileSync(`/proc/${pid}/status`, 'utf8') });
+          } catch {}
+        }
+        // The launcher is bash only until it execs bwrap; wait for bwrap and the program.
+        if (seen.some((p) => p.cmd.endsWith('bash'))) seen = [];
+      }
+      expect(seen.map((p) => p.cmd.split('/').pop())).toEqual(['bwrap', expect.stringMatching(/^python3/)]);
+      for (const { status } of seen) {
+        expect(status).toMatch(/^Uid:\s+65534\s+65534\s+65534\s+65534$/m);
+        expect(status).toMatch(/^Gid:\s+65534\s+65534\s+65534\s+65534$/m);
+        expect(status).toMatch(/^Groups:\s*$/m);
+        for (const set of ['CapInh', 'CapPrm', 'CapEff', 'CapAmb'])
+          expect(status).toMatch(new RegExp(`^${set}:\\s+0+$`, 'm'));
+        expect(status).toMatch(/^NoNewPrivs:\s+1$/m);
+      }
+      expect((await run).termination).toBe('exited');
+    },
+  );
+
+  test('a launcher this process cannot move into its cgroup is killed before bwrap, and the run says why', async () => {
+    const real = sandboxHost();
+    const cgroups = {
+      ...real.cgroups,
+      describe: () => real.cgroups.describe(),
+      leftovers: () => real.cgroups.leftovers(),
+      create: (l: Parameters<typeof real.cgroups.create>[0]) => {
+        const cg = real.cgroups.create(l);
+        return new Proxy(cg, {
+          get: (target, key) => {
+            if (key === 'procsFiles') return ['/nonexistent-r1-cgroup/cgroup.procs'];
+            const value = Reflect.get(target, key, target);
+            return typeof value === 'function' ? value.bind(target) : value;
+          },
+        });
+      },
+    };
+    await expect(
+      runJailed(
+        { argv: ['/usr/bin/true'], files: [], tmpBytes: 1 << 20, workBytes: 1 << 20 },
+        null,
+        resolveRunLimits(),
+        { tools: real.tools, cgroups },
+      ),
+    ).rejects.toThrow(/could not move the launcher into cgroup .*ENOENT/);
+    expect(strayJailProcesses()).toEqual([]);
   });
 
   test('output over the cap is truncated and reported', async () => {

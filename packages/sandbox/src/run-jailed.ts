@@ -1,9 +1,11 @@
 /**
- * One jailed process, start to verified end. A fresh cgroup with the limits; a bash launcher writes its own pid into
- * the cgroup, closes every descriptor it inherited beyond its own (Node passes on whatever its parent leaked), sets
- * the per-process CPU rlimit, reports on fd 3 and `exec`s `setpriv` → `bwrap` (so nothing of the run is
- * ever outside the cgroup, and outside the jail it is user 65534, not root). bwrap reports the child's pid and exit
- * code on the same fd (`--json-status-fd`). Files arrive through pipes on fds 4…, stdin is the input or /dev/null.
+ * One jailed process, start to verified end. A fresh cgroup with the limits; a bash launcher, started as user 65534
+ * when this process is root (Node drops the groups, then the gid and uid, before the exec; bwrap adds no-new-privs),
+ * waits on fd 3 until this process has written its pid into the cgroup, then closes every descriptor it inherited
+ * beyond its own (Node passes on whatever its parent leaked), sets the per-process CPU rlimit and `exec`s `bwrap`.
+ * So nothing of the run is ever outside the cgroup, and outside the jail it is user 65534, not root. bwrap reports
+ * the child's pid and exit code on the same fd (`--json-status-fd`). Files arrive through pipes on fds 4…, stdin is
+ * the input or /dev/null.
  *
  * Ends: the program exits; the wall clock runs out (SIGTERM, a short grace, then SIGKILL to the whole cgroup); an
  * output stream passes its cap (SIGKILL). Every time, afterwards: the cgroup is killed and must be empty and removed,
@@ -12,6 +14,7 @@
  * Deliberately not here: languages (run-program.ts) and verdicts (judge.ts).
  */
 import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { type CgroupBackend, type DetectOptions, detectCgroups, type RunCgroup } from './cgroup';
 import { SandboxUnavailableError } from './errors';
@@ -57,7 +60,7 @@ let cached: SandboxHost | null = null;
 
 /**
  * The sandbox host, found once per process (options other than the defaults make a fresh one each call). Throws a
- * SandboxUnavailableError with the fix when bwrap, setpriv or a usable cgroup is missing: there is no fallback.
+ * SandboxUnavailableError with the fix when bwrap, bash or a usable cgroup is missing: there is no fallback.
  */
 export function sandboxHost(options: HostOptions = {}): SandboxHost {
   const custom = Object.keys(options).length > 0;
@@ -69,9 +72,10 @@ export function sandboxHost(options: HostOptions = {}): SandboxHost {
 
 const FIRST_FILE_FD = 4;
 const STATUS_FD = 3;
-
-/** Single-quotes a path for the shell. */
-const shq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+/** The byte that lets the launcher go on, once it is in the cgroup. */
+const GO = 'g';
+/** The launcher's exit code when its fd 3 closed before the go byte (this process failed to move it). */
+const NOT_JOINED_EXIT = 125;
 
 class Capped {
   private chunks: Buffer[] = [];
@@ -159,19 +163,32 @@ async function runIn(
   const { tools } = host;
   const bwrap = bwrapCommand(tools.bwrap, spec, FIRST_FILE_FD);
   bwrap.splice(1, 0, '--json-status-fd', String(STATUS_FD));
-  const join = cg.procsFiles.map((f) => `echo $$ > ${shq(f)}`).join(' && ');
   const cpu = Math.max(1, Math.ceil(limits.cpuSeconds));
   const lastFd = FIRST_FILE_FD + spec.files.length - 1;
   const closeInherited = `for f in /proc/$$/fd/*; do n=\${f##*/}; if [ "$n" -gt ${lastFd} ]; then { exec {n}>&-; } 2>/dev/null; fi; done`;
+  // Nothing runs before the go byte: by then this process has put the launcher's pid into every hierarchy.
   const script =
-    `${join} && ${closeInherited}; ulimit -t ${cpu} && echo '{"joined": true}' >&${STATUS_FD} && ` +
-    `exec ${shq(tools.setpriv)} --reuid=${JAIL_UID} --regid=${JAIL_UID} --clear-groups ` +
-    '--inh-caps=-all --bounding-set=-all --no-new-privs "$@"';
+    `IFS= read -r -n 1 go <&${STATUS_FD} && [ "$go" = ${GO} ] || exit ${NOT_JOINED_EXIT}; ` +
+    `${closeInherited}; ulimit -t ${cpu} && exec "$@"`;
   const started = performance.now();
   const child = spawn(tools.bash, ['-c', script, 'r1-sandbox', ...bwrap], {
     stdio: [stdin === null ? 'ignore' : 'pipe', 'pipe', 'pipe', 'pipe', ...spec.files.map(() => 'pipe' as const)],
     env: { PATH: '/usr/bin:/bin' },
+    // Root drops to the jail's user outside the jail too (otherwise the jail's 65534 maps to host root); anyone
+    // else is already unprivileged and cannot change uid.
+    ...(process.getuid?.() === 0 ? { uid: JAIL_UID, gid: JAIL_UID } : {}),
   });
+  const statusPipe = child.stdio[STATUS_FD] as Readable & Writable;
+  let joinError: string | null = null;
+  if (child.pid !== undefined) {
+    try {
+      for (const file of cg.procsFiles) writeFileSync(file, String(child.pid));
+      statusPipe.write(GO);
+    } catch (e) {
+      joinError = (e as Error).message;
+      child.kill('SIGKILL');
+    }
+  }
 
   let termination: Termination = 'exited';
   let killing: Promise<void> | null = null;
@@ -184,7 +201,7 @@ async function runIn(
   child.stdout!.on('data', (c: Buffer) => stdout.push(c));
   child.stderr!.on('data', (c: Buffer) => stderr.push(c));
   let status = '';
-  const statusPipe = child.stdio[STATUS_FD] as Readable;
+  statusPipe.on('error', () => {});
   statusPipe.on('data', (c: Buffer) => {
     if (status.length < 4096) status += c.toString('utf8');
   });
@@ -220,13 +237,13 @@ async function runIn(
   ]);
   if (exit.error) throw new SandboxUnavailableError(`cannot start ${tools.bash}: ${exit.error.message}`, 'Check bash');
 
-  const reports = parseStatus(status);
-  if (!reports.joined) {
+  if (joinError !== null) {
     throw new SandboxUnavailableError(
-      `the launcher could not join cgroup ${cg.name}: ${stderr.value().toString('utf8').slice(0, 500)}`,
+      `could not move the launcher into cgroup ${cg.name}: ${joinError}`,
       `Check that ${host.cgroups.describe()} is writable by this process`,
     );
   }
+  const reports = parseStatus(status);
   if (reports.childPid === null && termination === 'exited') {
     throw new SandboxUnavailableError(
       `bubblewrap could not set up the jail: ${stderr.value().toString('utf8').slice(0, 500)}`,
@@ -249,14 +266,13 @@ async function runIn(
   };
 }
 
-/** The JSON objects on the status fd: the launcher's `joined`, then bwrap's `child-pid` and `exit-code`. */
-function parseStatus(text: string): { joined: boolean; childPid: number | null; exitCode: number | null } {
-  const out = { joined: false, childPid: null as number | null, exitCode: null as number | null };
+/** The JSON objects bwrap writes on the status fd: `child-pid`, then `exit-code`. */
+function parseStatus(text: string): { childPid: number | null; exitCode: number | null } {
+  const out = { childPid: null as number | null, exitCode: null as number | null };
   for (const part of text.split('\n')) {
     for (const m of part.matchAll(/\{[^{}]*\}/g)) {
       try {
         const o = JSON.parse(m[0]) as Record<string, unknown>;
-        if (o.joined === true) out.joined = true;
         if (typeof o['child-pid'] === 'number') out.childPid = o['child-pid'];
         if (typeof o['exit-code'] === 'number') out.exitCode = o['exit-code'];
       } catch {}
