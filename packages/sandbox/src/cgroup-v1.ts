@@ -132,6 +132,10 @@ class RunCgroupV1 implements RunCgroup {
     this.procsFiles = dirs.map((d) => `${d}/cgroup.procs`);
   }
 
+  join(pid: number): void {
+    for (const file of this.procsFiles) this.fs.write(file, String(pid));
+  }
+
   pids(): number[] {
     return [...new Set(this.procsFiles.flatMap((f) => readPids(this.fs, f)))];
   }

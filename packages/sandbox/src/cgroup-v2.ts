@@ -122,6 +122,10 @@ export class RunCgroupV2 implements RunCgroup {
     this.procsFiles = [`${dir}/cgroup.procs`];
   }
 
+  join(pid: number): void {
+    for (const file of this.procsFiles) this.fs.write(file, String(pid));
+  }
+
   pids(): number[] {
     return readPids(this.fs, `${this.dir}/cgroup.procs`);
   }

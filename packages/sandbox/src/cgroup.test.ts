@@ -100,6 +100,13 @@ describe('cgroup v2 (fake tree)', () => {
     expect(cg.procsFiles).toEqual([join(dir, 'cgroup.procs')]);
   });
 
+  test("join writes the pid into the run cgroup's cgroup.procs", () => {
+    const t = fakeV2({ subtree: 'memory pids' });
+    const cg = detectCgroups({ fs: t.fs, mounts: t.mounts, selfCgroup: t.selfCgroup }).create(LIMITS);
+    cg.join(4242);
+    expect(readFileSync(join(t.group, cg.name, 'cgroup.procs'), 'utf8')).toBe('4242');
+  });
+
   test('usage: CPU seconds from cpu.stat, OOM kills from memory.events, the peak from memory.peak', () => {
     const t = fakeV2({ subtree: 'memory pids' });
     const cg = detectCgroups({ fs: t.fs, mounts: t.mounts, selfCgroup: t.selfCgroup }).create(LIMITS);

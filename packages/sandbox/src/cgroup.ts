@@ -31,8 +31,10 @@ export interface RunCgroup {
   readonly version: CgroupVersion;
   /** Directory name, `r1-sbx-<pid of this process>-<n>`, the same in every hierarchy. */
   readonly name: string;
-  /** The `cgroup.procs` files a launcher writes its pid into (one per v1 hierarchy; one on v2). */
+  /** Its `cgroup.procs` files (one per v1 hierarchy; one on v2). */
   readonly procsFiles: readonly string[];
+  /** Moves process `pid` into it, in every hierarchy (throws with the errno when a write fails). */
+  join(pid: number): void;
   /** Host pids now in the cgroup. */
   pids(): number[];
   /** CPU time used by everything that ran in it, in seconds (null if the machine does not account it). */

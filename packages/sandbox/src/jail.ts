@@ -1,7 +1,7 @@
 /**
  * The bubblewrap command line of one jailed run, and finding the tools it needs on the host. The jail: every
- * namespace unshared (network included — not even loopback), an unprivileged user outside (65534 when started by root) and
- * inside, no capabilities, no nested user namespaces, `--die-with-parent` with its own PID namespace,
+ * namespace unshared (network included — not even loopback), an unprivileged user outside (65534 when started by
+ * root) and inside, no capabilities, no nested user namespaces, `--die-with-parent` with its own PID namespace,
  * `--new-session`, a read-only root made of `/usr` and its `/bin` `/lib*` `/sbin` links, a fresh `/proc` and `/dev`,
  * size-capped tmpfs `/tmp` and working directory `/work`, no `/etc` (but the linker cache), no host home, and a
  * fixed environment. Files reach the jail through pipes (`--ro-bind-data FD`), so nothing is written to host disk.

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { afterEach, describe, expect, test } from 'vitest';
+import { type CgroupFs, REAL_CGROUP_FS } from './cgroup-fs';
 import { type CodeTests, judge, resolveJudgeOptions, testsProblem } from './judge';
 import { resolveRunLimits } from './limits';
 import { Pool } from './pool';
@@ -202,28 +203,18 @@ describe('runProgram', () => {
   );
 
   test('a launcher this process cannot move into its cgroup is killed before bwrap, and the run says why', async () => {
-    const real = sandboxHost();
-    const cgroups = {
-      ...real.cgroups,
-      describe: () => real.cgroups.describe(),
-      leftovers: () => real.cgroups.leftovers(),
-      create: (l: Parameters<typeof real.cgroups.create>[0]) => {
-        const cg = real.cgroups.create(l);
-        return new Proxy(cg, {
-          get: (target, key) => {
-            if (key === 'procsFiles') return ['/nonexistent-r1-cgroup/cgroup.procs'];
-            const value = Reflect.get(target, key, target);
-            return typeof value === 'function' ? value.bind(target) : value;
-          },
-        });
-      },
+    // Every cgroup write works but the move into cgroup.procs, which fails as a missing file would.
+    const fs: CgroupFs = {
+      ...REAL_CGROUP_FS,
+      write: (path, data) =>
+        REAL_CGROUP_FS.write(path.endsWith('/cgroup.procs') ? '/nonexistent-r1-cgroup/cgroup.procs' : path, data),
     };
     await expect(
       runJailed(
         { argv: ['/usr/bin/true'], files: [], tmpBytes: 1 << 20, workBytes: 1 << 20 },
         null,
         resolveRunLimits(),
-        { tools: real.tools, cgroups },
+        sandboxHost({ fs }),
       ),
     ).rejects.toThrow(/could not move the launcher into cgroup .*ENOENT/);
     expect(strayJailProcesses()).toEqual([]);

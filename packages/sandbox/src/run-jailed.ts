@@ -14,7 +14,6 @@
  * Deliberately not here: languages (run-program.ts) and verdicts (judge.ts).
  */
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { type CgroupBackend, type DetectOptions, detectCgroups, type RunCgroup } from './cgroup';
 import { SandboxUnavailableError } from './errors';
@@ -182,7 +181,7 @@ async function runIn(
   let joinError: string | null = null;
   if (child.pid !== undefined) {
     try {
-      for (const file of cg.procsFiles) writeFileSync(file, String(child.pid));
+      cg.join(child.pid);
       statusPipe.write(GO);
     } catch (e) {
       joinError = (e as Error).message;
