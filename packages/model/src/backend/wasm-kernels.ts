@@ -18,10 +18,13 @@
  *   vocabulary blocks on the heap (`nn/token-stats.ts` calls them where registered).
  * - `R1DecodeAttention` (new): a decode step's attention for one new token per row, RoPE and the in-place KV-cache
  *   write included (`nn/attention.ts` calls it where registered, through `KVCache`).
+ * - `R1Attention` / `R1AttentionGrad` (new): a full-sequence attention block's core (RoPE, scores, softmax, values)
+ *   as one kernel each way (`nn/attention.ts` calls them where registered, for training and prefill).
  * It does not touch other backends; apart from these, models keep calling plain tfjs ops.
  */
 import * as tf from '@tensorflow/tfjs';
 import { ADAMW, adamwConfig } from './kernels/adamw';
+import { ATTENTION, ATTENTION_GRAD, attentionConfig, attentionGradConfig } from './kernels/attention';
 import { batchMatMulConfig } from './kernels/batch-mat-mul';
 import { DECODE_ATTENTION, decodeAttentionConfig } from './kernels/decode-attention';
 import { gatherV2Config } from './kernels/gather-v2';
@@ -55,6 +58,8 @@ export const WASM_KERNEL_PACK = [
   SWIGLU,
   SWIGLU_GRAD,
   DECODE_ATTENTION,
+  ATTENTION,
+  ATTENTION_GRAD,
 ] as const;
 
 const installed = new Set<tf.KernelFunc>();
@@ -100,6 +105,8 @@ export function registerWasmKernelPack(): void {
     swigluConfig,
     swigluGradConfig,
     decodeAttentionConfig,
+    attentionConfig,
+    attentionGradConfig,
   ])
     if (tf.getKernel(config.kernelName, 'wasm') === undefined) tf.registerKernel(config);
 }

@@ -3,16 +3,20 @@
  * hidden 128, 4 heads, 4 kv heads, head_dim 32: `engine.train_step`'s and `engine.moe_step`'s attention).
  *
  * - `engine.attention_block_step`: ms per forward + backward of `selfAttention` (q/k/v/o projections with biases,
- *   RoPE, the head split and merge, causal scores, softmax, the weighted sum), gradients for x and every weight.
+ *   RoPE, the head split and merge, causal scores, softmax, the weighted sum), gradients for x and every weight, as
+ *   training runs it: on wasm through the fused `R1Attention` / `R1AttentionGrad` kernels.
+ * - `engine.attention_block_composed_step` (wasm only): the same with the fused kernels unregistered, i.e. the
+ *   composition of tfjs ops every other backend runs.
  * - `engine.attention_projections_step`: the same four projections and their gradients with nothing between them.
- *   `core_ms` = the difference: what the composed attention ops cost, the part a fused kernel would replace.
- * Both are timed interleaved, so load from other processes hits them alike.
+ *   `core_ms` = a block minus this: what the attention core costs.
+ * All are timed interleaved, so load from other processes hits them alike.
  *
  * Run: `pnpm bench --filter attention.bench` (backend: `initBackend()`, override with R1_BACKEND; R1_WASM_THREADS).
  */
 import * as tf from '@tensorflow/tfjs';
 import { median, report, timeIt } from '../../../../scripts/bench-lib';
 import { initBackend } from '../backend/index';
+import { ATTENTION, attentionConfig } from '../backend/kernels/attention';
 import { DENSE_BENCH_CONFIG } from '../bench/reference-shape';
 import { type AttentionWeights, selfAttention } from './attention';
 import { linear } from './linear';
@@ -55,8 +59,20 @@ const gradStep = (loss: () => tf.Tensor2D) => () => {
   tf.dispose([value, ...Object.values(grads)]);
 };
 const block = gradStep(
-  () => selfAttention(x, w, { heads, kvHeads, headDim }, { batch: BATCH, time: SEQ }, rope, bias).out,
+  () =>
+    selfAttention(x, w, { heads, kvHeads, headDim }, { batch: BATCH, time: SEQ }, rope, bias, undefined, { kv: false })
+      .out,
 );
+const fused = tf.getKernel(ATTENTION, tf.getBackend()) !== undefined;
+/** The block with the fused kernel unregistered for the call (wasm), so it runs the composition. */
+const composed = () => {
+  tf.unregisterKernel(ATTENTION, 'wasm');
+  try {
+    block();
+  } finally {
+    tf.registerKernel(attentionConfig);
+  }
+};
 const projections = gradStep(() => {
   const sum = tf.add(tf.add(linear(x, w.q, w.qBias), linear(x, w.k, w.kBias)), linear(x, w.v, w.vBias));
   return linear(sum as tf.Tensor2D, w.o);
@@ -64,11 +80,13 @@ const projections = gradStep(() => {
 
 for (let i = 0; i < 3; i++) {
   block();
+  if (fused) composed();
   projections();
 }
-const times = { block: [] as number[], projections: [] as number[] };
+const times = { block: [] as number[], composed: [] as number[], projections: [] as number[] };
 for (let i = 0; i < ITERATIONS; i++) {
   times.block.push(...(await timeIt(block, { warmup: 0, iterations: 1 })));
+  if (fused) times.composed.push(...(await timeIt(composed, { warmup: 0, iterations: 1 })));
   times.projections.push(...(await timeIt(projections, { warmup: 0, iterations: 1 })));
 }
 const blockMs = median(times.block);
@@ -82,5 +100,22 @@ const extra = {
   heads,
   head_dim: headDim,
 };
-report({ name: 'engine.attention_block_step', value: blockMs, unit: 'ms', ...extra, core_ms: blockMs - projectionsMs });
+report({
+  name: 'engine.attention_block_step',
+  value: blockMs,
+  unit: 'ms',
+  ...extra,
+  fused,
+  core_ms: blockMs - projectionsMs,
+});
+if (fused) {
+  const composedMs = median(times.composed);
+  report({
+    name: 'engine.attention_block_composed_step',
+    value: composedMs,
+    unit: 'ms',
+    ...extra,
+    core_ms: composedMs - projectionsMs,
+  });
+}
 report({ name: 'engine.attention_projections_step', value: projectionsMs, unit: 'ms', ...extra });

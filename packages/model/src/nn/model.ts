@@ -7,7 +7,13 @@
  * checkpoints or pick a backend: see the sampler package, `io/` and `backend/`.
  */
 import * as tf from '@tensorflow/tfjs';
-import { type AttentionWeights, canDecodeInPlace, inPlaceDecodeAttention, selfAttention } from './attention';
+import {
+  type AttentionWeights,
+  canDecodeInPlace,
+  canFuseAttention,
+  inPlaceDecodeAttention,
+  selfAttention,
+} from './attention';
 import { isMoeLayer, type ModelConfig, resolveModelConfig } from './config';
 import { initParameters } from './init';
 import { KVCache, type LayerKV } from './kv-cache';
@@ -53,6 +59,8 @@ interface TrunkContext {
   past: KVCache | null;
   /** Decode one token per row through `inPlaceDecodeAttention` (the cache is reserved; the trunk returns no kv). */
   inPlace: boolean;
+  /** Return each layer's keys and values (prefill and decode build a cache from them; training needs none). */
+  keepKv: boolean;
   dispatch: MoeDispatch;
   withAux: boolean;
 }
@@ -258,6 +266,7 @@ class Transformer implements Model {
       segments: null,
       past: cache,
       inPlace: time === 1 && canDecodeInPlace(this.config.head_dim),
+      keepKv: true,
       dispatch: 'sparse',
       withAux: false,
     };
@@ -343,6 +352,7 @@ class Transformer implements Model {
         segments,
         past: null,
         inPlace: false,
+        keepKv: what === 'prefill',
         dispatch: opts.moeDispatch ?? 'sparse',
         withAux,
       };
@@ -357,6 +367,7 @@ class Transformer implements Model {
       segments: null,
       past: null,
       inPlace: false,
+      keepKv: what === 'prefill',
       dispatch: opts.moeDispatch ?? 'sparse',
       withAux,
     };
@@ -368,10 +379,12 @@ class Transformer implements Model {
     const { batch, time } = ctx;
     const keys = (ctx.past?.length ?? 0) + time;
     const angles = (heads: number) => ropeAngles(ctx.positions, batch, time, c.head_dim, c.rope_theta, heads);
-    const qAngles = angles(ctx.inPlace ? 1 : c.num_attention_heads);
+    // The fused kernels read one head's angles; the composition multiplies equal shapes faster than broadcasts.
+    const oneHead = ctx.inPlace || (ctx.past === null && canFuseAttention(c.head_dim));
+    const qAngles = angles(oneHead ? 1 : c.num_attention_heads);
     const rope = {
       q: qAngles,
-      k: ctx.inPlace || c.num_key_value_heads === c.num_attention_heads ? qAngles : angles(c.num_key_value_heads),
+      k: oneHead || c.num_key_value_heads === c.num_attention_heads ? qAngles : angles(c.num_key_value_heads),
     };
     const bias =
       ctx.segments === null
@@ -389,8 +402,8 @@ class Transformer implements Model {
         x = tf.add(x, att);
       } else {
         const past = ctx.past === null ? undefined : { ...ctx.past.layer(i), length: ctx.past.length };
-        const att = selfAttention(normed, layer.attention, shape, ctx, rope, bias, past);
-        kv.push({ keys: att.keys, values: att.values });
+        const att = selfAttention(normed, layer.attention, shape, ctx, rope, bias, past, { kv: ctx.keepKv });
+        if (att.keys !== null && att.values !== null) kv.push({ keys: att.keys, values: att.values });
         x = tf.add(x, att.out);
       }
       const h = rmsNorm(x, layer.postNorm, c.rms_norm_eps);

@@ -30,6 +30,7 @@ import {
 import { ptrOf, type WasmBackend } from '../wasm-internals';
 import { moeLoopsFor } from './gemm/gemm';
 import { gemmBatch } from './gemm/pool';
+import { Scratch, zero } from './scratch';
 import { cachedTranspose } from './transpose-cache';
 
 export const ROUTED_EXPERTS = 'R1RoutedExperts';
@@ -62,35 +63,6 @@ function dimsOf(x: TensorInfo, gate0: TensorInfo, attrs: RoutedExpertsAttrs): Di
   const inter = gate0.shape[0]!;
   return { n, d, k: attrs.k, inter, numExperts: attrs.offsets.length - 1, m: attrs.order.length };
 }
-
-/** Heap scratch from `_malloc`, freed together. Pointers are byte offsets. */
-class Scratch {
-  private readonly ptrs: number[] = [];
-  private readonly cleanups: Array<() => void> = [];
-  constructor(private readonly backend: WasmBackend) {}
-  /** Runs `cleanup` at `free()` too. */
-  onFree(cleanup: () => void): void {
-    this.cleanups.push(cleanup);
-  }
-  floats(count: number): number {
-    const ptr = this.backend.wasm._malloc(Math.max(4, 4 * count));
-    this.ptrs.push(ptr);
-    return ptr;
-  }
-  /** A heap copy of `values`. */
-  ints(values: Int32Array): number {
-    const ptr = this.floats(values.length);
-    new Int32Array(this.backend.wasm.HEAPU8.buffer, ptr, values.length).set(values);
-    return ptr;
-  }
-  free(): void {
-    for (const p of this.ptrs) this.backend.wasm._free(p);
-    for (const cleanup of this.cleanups) cleanup();
-  }
-}
-
-/** Zeroes `count` floats at byte offset `ptr`. */
-const zero = (backend: WasmBackend, ptr: number, count: number) => backend.wasm.HEAPU8.fill(0, ptr, ptr + 4 * count);
 
 /** `σ(x)` as a new output, by the stock wasm Sigmoid kernel (a plain `(xId, outId)` C kernel: no setup state). */
 export function sigmoidOf(backend: WasmBackend, x: TensorInfo): TensorInfo {

@@ -15,6 +15,7 @@
  * for the threaded tfjs build, not for the single-threaded one, so there are two variants. It does not pack B.
  * The module also carries `adamw`, the fused optimiser update (below), which needs the same heap access.
  */
+import { attentionTrainKernels } from './attention-train-wat';
 import { attentionKernels } from './attention-wat';
 import { normKernels } from './norm-wat';
 
@@ -553,6 +554,7 @@ ${rowKernels}
 ${lmBlockStats}
 ${lmBlockDz}
 ${normKernels}
-${attentionKernels()})
+${attentionKernels()}
+${attentionTrainKernels()})
 `;
 }

@@ -174,9 +174,46 @@ export interface AttentionLoops {
   biasHeads(src: number, pbias: number, dst: number, rows: number, heads: number, hd: number, stride: number): void;
 }
 
+/**
+ * The fused training attention's loops (see `attention-train-wat.ts`); pointers are heap byte offsets. Layouts of a
+ * `[B, T, heads, hd]` tensor: token-major `[B·T, heads·hd]`, head-major `[B, heads, T, hd]`.
+ */
+export interface AttentionTrainLoops {
+  /** RoPE (sign 1) or its transpose (−1), reading one layout and writing the other (toHeadMajor 1: tm → hm). */
+  rope(
+    src: number,
+    dst: number,
+    cos: number,
+    sin: number,
+    batch: number,
+    time: number,
+    heads: number,
+    hd: number,
+    angleHeads: number,
+    toHeadMajor: 0 | 1,
+    sign: 1 | -1,
+  ): void;
+  /** The same relayout without the rotation. */
+  headsCopy(src: number, dst: number, batch: number, time: number, heads: number, hd: number, toHeadMajor: 0 | 1): void;
+  /** In place: rows (b, h, t) of stride ld ← softmax(p·scale + bias[b, t]) over s columns, padding columns 0. */
+  softmaxForward(
+    p: number,
+    bias: number,
+    batch: number,
+    heads: number,
+    time: number,
+    s: number,
+    ld: number,
+    scale: number,
+  ): void;
+  /** In place: ds ← scale·p ⊙ (ds − Σ ds ⊙ p) per row of ld floats. */
+  softmaxBackward(p: number, ds: number, rows: number, ld: number, scale: number): void;
+}
+
 interface Exports {
   gemm: Gemm;
   attention: AttentionLoops;
+  attentionTrain: AttentionTrainLoops;
   norm: NormLoops;
   adamw: AdamWLanes;
   moe: MoeLoops;
@@ -227,6 +264,12 @@ function exportsFor(wasm: WasmModule): Exports {
       lmHead: { blockStats: fn('lm_block_stats'), blockDz: fn('lm_block_dz') },
       norm: { rmsForward: fn('rms_fwd'), rmsBackward: fn('rms_bwd') },
       attention: { decode: fn('attn_decode'), rope: fn('rope_heads'), biasHeads: fn('bias_heads') },
+      attentionTrain: {
+        rope: fn('rope_train'),
+        headsCopy: fn('heads_copy'),
+        softmaxForward: fn('softmax_fwd'),
+        softmaxBackward: fn('softmax_bwd'),
+      },
       module,
       memory,
       shared,
@@ -266,6 +309,11 @@ export function normLoopsFor(wasm: WasmModule): NormLoops {
 /** The decode-attention loops on this heap. */
 export function attentionLoopsFor(wasm: WasmModule): AttentionLoops {
   return exportsFor(wasm).attention;
+}
+
+/** The fused training attention's loops on this heap. */
+export function attentionTrainLoopsFor(wasm: WasmModule): AttentionTrainLoops {
+  return exportsFor(wasm).attentionTrain;
 }
 
 /** Our SIMD AdamW update on this heap. */
