@@ -6,11 +6,15 @@
  *
  * - each worker instantiates the same gemm module against the same `WebAssembly.Memory` (shared in the threaded
  *   build, so every thread sees every tensor);
- * - a batch is a list of independent gemm calls; every call is split by rows of C into one part per thread, so the
- *   parts never write the same memory, and calls that touch the same rows (an `accumulate` after an overwrite) stay
- *   in order on one thread;
- * - hand-off is two Atomics words (a generation counter the workers wait on, a done counter the caller waits on):
- *   no messages, no event loop, so kernels stay synchronous.
+ * - a batch is a list of gemm calls; calls that write the same C (an `accumulate` after an overwrite, the k-passes
+ *   of a deep product) form a chain that stays in order, and every chain is cut by rows of C into tasks, so no two
+ *   tasks write the same memory;
+ * - threads claim tasks one at a time from a shared counter (the caller too), so a thread that wakes late or runs
+ *   slow — a vCPU the host lends elsewhere for a moment — takes fewer tasks instead of holding the batch up. A fixed
+ *   split of every call in halves (what this pool did first) left the caller waiting 5–30 ms per train step for
+ *   the slower thread (BENCHMARKS.md);
+ * - hand-off is Atomics words (a generation counter the workers wait on, the tasks left, the tasks done): no
+ *   messages, no event loop, so kernels stay synchronous.
  *
  * Workers are unref'd (a script ends when its work does) and stopped by `stopGemmPool` (`disposeBackend`). Where the
  * heap is not shared (single-threaded build) or only one thread is wanted, batches run inline: same results.
@@ -21,46 +25,62 @@ import { type Gemm, gemmFor, gemmModuleFor } from './gemm';
 
 /** Int32 words per job: a, b, c, m, n, k, rsa, csa, ldb, ldc, accumulate. */
 const JOB_WORDS = 11;
-/** Control words: [generation, done count, failed count, then per worker: first job, end job]. */
+/**
+ * Control words. LEFT counts the tasks not yet claimed: a thread claims task `old − 1` by `Atomics.sub(LEFT, 1)`
+ * returning `old > 0`, so a claim is valid only for the batch that set LEFT — a worker that wakes after its batch
+ * ended sees `old ≤ 0` and claims nothing, whatever batch comes next.
+ */
 const GENERATION = 0;
-const DONE = 1;
-const FAILED = 2;
-const RANGES = 3;
+const LEFT = 1;
+const COMPLETED = 2;
+const FAILED = 3;
+const COUNT = 4;
+const CONTROL_WORDS = 5;
 const STOP = -1;
 /**
  * Below this many multiply-adds a batch runs inline: waking a worker costs tens of µs, what ~1M multiply-adds take
  * (decoding, where each expert gets a few rows, is all small batches).
  */
 export const POOL_MIN_MACS = 1 << 20;
-/** Job parts the shared job buffer holds (shared with the workers at start, so fixed); larger batches run inline. */
-const MAX_JOBS = 4096;
+/** Multiply-adds a task aims at: small enough to balance two threads, large enough that claiming one (an atomic op
+ * and a call into wasm, well under 1 µs) stays under 1% of its ~12 µs. */
+export const TASK_MACS = 1 << 19;
+/** At most this many tasks per chain and thread (a chain of 1024 rows at 2 threads: 16 tasks of 64 rows). */
+const TASKS_PER_THREAD = 8;
+/** Job parts the shared buffer holds (shared with the workers at start, so fixed); larger batches run inline. */
+const MAX_JOBS = 16384;
+const MAX_TASKS = 8192;
 
 /** The worker: a plain script (eval'd), so it needs no file of its own next to whichever build loads it. */
 const WORKER_SOURCE = `
 const { workerData, parentPort } = require('node:worker_threads');
-const { memory, module, control, jobs, index } = workerData;
+const { memory, module, control, jobs, tasks } = workerData;
 const gemm = new WebAssembly.Instance(module, { env: { memory } }).exports.gemm;
 const ctl = new Int32Array(control);
 const job = new Int32Array(jobs);
+const ends = new Int32Array(tasks);
 parentPort.postMessage('ready');
 let seen = 0;
 for (;;) {
-  Atomics.wait(ctl, 0, seen);
-  seen = Atomics.load(ctl, 0);
+  Atomics.wait(ctl, ${GENERATION}, seen);
+  seen = Atomics.load(ctl, ${GENERATION});
   if (seen === ${STOP}) break;
-  const end = ctl[${RANGES} + 1 + 2 * index];
-  try {
-    for (let q = ctl[${RANGES} + 2 * index]; q < end; q++) {
-      const o = q * ${JOB_WORDS};
-      gemm(job[o], job[o + 1], job[o + 2], job[o + 3], job[o + 4], job[o + 5], job[o + 6], job[o + 7], job[o + 8], job[o + 9], job[o + 10]);
+  for (;;) {
+    const left = Atomics.sub(ctl, ${LEFT}, 1);
+    if (left <= 0) break;
+    const t = left - 1;
+    try {
+      for (let q = t === 0 ? 0 : ends[t - 1], end = ends[t]; q < end; q++) {
+        const o = q * ${JOB_WORDS};
+        gemm(job[o], job[o + 1], job[o + 2], job[o + 3], job[o + 4], job[o + 5], job[o + 6], job[o + 7], job[o + 8], job[o + 9], job[o + 10]);
+      }
+    } catch (error) {
+      // Never leave the caller waiting: count the failure, say why, and still count the task done.
+      Atomics.add(ctl, ${FAILED}, 1);
+      parentPort.postMessage(String(error && error.stack || error));
     }
-  } catch (error) {
-    // Never leave the caller waiting: count the failure, say why, and still report done.
-    Atomics.add(ctl, 2, 1);
-    parentPort.postMessage(String(error && error.stack || error));
+    if (Atomics.add(ctl, ${COMPLETED}, 1) + 1 === Atomics.load(ctl, ${COUNT})) Atomics.notify(ctl, ${COMPLETED});
   }
-  Atomics.add(ctl, 1, 1);
-  Atomics.notify(ctl, 1);
 }
 `;
 
@@ -134,10 +154,29 @@ export function rowRange(m: number, part: number, parts: number): [number, numbe
   return [Math.min(from, m), part === parts - 1 ? m : to];
 }
 
+/** Job indices of each chain (calls that write the same C, in push order), chains in order of first call. */
+export function chainsOf(jobs: Int32Array): number[][] {
+  const byC = new Map<number, number[]>();
+  for (let j = 0; j < jobs.length / JOB_WORDS; j++) {
+    const c = jobs[j * JOB_WORDS + 2]!;
+    const chain = byC.get(c);
+    if (chain === undefined) byC.set(c, [j]);
+    else chain.push(j);
+  }
+  return [...byC.values()];
+}
+
+/** Tasks a chain of `macs` multiply-adds over `m` rows is cut into, for `threads` threads. */
+export function tasksFor(macs: number, m: number, threads: number): number {
+  return Math.max(1, Math.min(Math.round(macs / TASK_MACS), Math.ceil(m / 4), TASKS_PER_THREAD * threads));
+}
+
 class GemmPool {
   private readonly control: Int32Array;
   private readonly jobs: Int32Array;
+  private readonly ends: Int32Array;
   private readonly jobBuffer: SharedArrayBuffer;
+  private readonly taskBuffer: SharedArrayBuffer;
   private readonly workers: Worker[] = [];
   private generation = 0;
 
@@ -146,9 +185,11 @@ class GemmPool {
     private readonly wasm: WasmModule,
     readonly threads: number,
   ) {
-    this.control = new Int32Array(new SharedArrayBuffer(4 * (RANGES + 2 * (threads - 1))));
+    this.control = new Int32Array(new SharedArrayBuffer(4 * CONTROL_WORDS));
     this.jobBuffer = new SharedArrayBuffer(4 * JOB_WORDS * MAX_JOBS);
     this.jobs = new Int32Array(this.jobBuffer);
+    this.taskBuffer = new SharedArrayBuffer(4 * MAX_TASKS);
+    this.ends = new Int32Array(this.taskBuffer);
   }
 
   /** Starts the workers; resolves when each has compiled its gemm and is waiting. */
@@ -158,7 +199,7 @@ class GemmPool {
     for (let index = 0; index < this.threads - 1; index++) {
       const worker = new Worker(WORKER_SOURCE, {
         eval: true,
-        workerData: { memory, module, control: this.control.buffer, jobs: this.jobBuffer, index },
+        workerData: { memory, module, control: this.control.buffer, jobs: this.jobBuffer, tasks: this.taskBuffer },
       });
       this.workers.push(worker);
       ready.push(
@@ -183,40 +224,46 @@ class GemmPool {
 
   run(jobs: Int32Array): void {
     const gemm = gemmFor(this.wasm);
-    const parts = this.threads;
-    const count = jobs.length / JOB_WORDS;
-    // Split every job by rows: part 0 runs here, part p on worker p − 1.
-    if (count * (parts - 1) > MAX_JOBS) {
-      runJobs(gemm, jobs); // more than the shared job buffer holds: inline, same results
+    const count = this.plan(jobs);
+    if (count === 0) {
+      runJobs(gemm, jobs); // more than the shared buffers hold: inline, same results
       return;
     }
-    const mine = new Int32Array(count * JOB_WORDS);
-    let mineCount = 0;
-    let q = 0;
-    for (let p = 1; p < parts; p++) {
-      this.control[RANGES + 2 * (p - 1)] = q;
-      for (let j = 0; j < count; j++) q += this.split(jobs, j, p, parts, this.jobs, q) ? 1 : 0;
-      this.control[RANGES + 1 + 2 * (p - 1)] = q;
-    }
-    for (let j = 0; j < count; j++) mineCount += this.split(jobs, j, 0, parts, mine, mineCount) ? 1 : 0;
-    Atomics.store(this.control, DONE, 0);
-    Atomics.store(this.control, FAILED, 0);
+    const ctl = this.control;
+    Atomics.store(ctl, COMPLETED, 0);
+    Atomics.store(ctl, FAILED, 0);
+    Atomics.store(ctl, COUNT, count);
+    Atomics.store(ctl, LEFT, count); // opens the batch: claims from here on are this batch's
     this.generation = (this.generation + 1) & 0x3fffffff;
-    Atomics.store(this.control, GENERATION, this.generation);
-    Atomics.notify(this.control, GENERATION);
+    Atomics.store(ctl, GENERATION, this.generation);
+    Atomics.notify(ctl, GENERATION);
     let mainError: unknown;
-    try {
-      runJobs(gemm, mine.subarray(0, mineCount * JOB_WORDS));
-    } catch (error) {
-      mainError = error; // still wait: the workers are writing into the same batch's outputs
-    }
+    let mine = 0;
     for (;;) {
-      const done = Atomics.load(this.control, DONE);
-      if (done >= parts - 1) break;
-      Atomics.wait(this.control, DONE, done);
+      const left = Atomics.sub(ctl, LEFT, 1);
+      if (left <= 0) break;
+      const t = left - 1;
+      try {
+        runJobs(gemm, this.jobs.subarray(JOB_WORDS * (t === 0 ? 0 : this.ends[t - 1]!), JOB_WORDS * this.ends[t]!));
+      } catch (error) {
+        mainError ??= error; // go on: the other tasks must still run (or fail) before the batch can end
+      }
+      mine++;
     }
-    if (mainError !== undefined) throw mainError;
-    if (Atomics.load(this.control, FAILED) > 0) {
+    // Tasks still running on workers write into this batch's outputs: wait for them.
+    let done = mine === 0 ? Atomics.load(ctl, COMPLETED) : Atomics.add(ctl, COMPLETED, mine) + mine;
+    while (done < count) {
+      Atomics.wait(ctl, COMPLETED, done);
+      done = Atomics.load(ctl, COMPLETED);
+    }
+    if (mainError !== undefined) {
+      throw new Error(
+        'gemm pool: the calling thread failed on its share of a batch; rerun with R1_WASM_THREADS=1 to run every ' +
+          `product on the main thread: ${String((mainError as Error).message ?? mainError)}`,
+        { cause: mainError },
+      );
+    }
+    if (Atomics.load(ctl, FAILED) > 0) {
       throw new Error(
         'gemm pool: a worker thread failed on its share of a batch (its stack trace follows on stderr); ' +
           'rerun with R1_WASM_THREADS=1 to run every product on the main thread',
@@ -224,17 +271,24 @@ class GemmPool {
     }
   }
 
-  /** Writes part `part` of job `j` into `out` at job slot `slot`; false if the part has no rows. */
-  private split(jobs: Int32Array, j: number, part: number, parts: number, out: Int32Array, slot: number): boolean {
-    const o = j * JOB_WORDS;
-    const [from, to] = rowRange(jobs[o + 3]!, part, parts);
-    if (to <= from) return false;
-    const w = slot * JOB_WORDS;
-    out.set(jobs.subarray(o, o + JOB_WORDS), w);
-    out[w] = jobs[o]! + 4 * from * jobs[o + 6]!; // A moves by rows × rsa
-    out[w + 2] = jobs[o + 2]! + 4 * from * jobs[o + 9]!; // C moves by rows × ldc
-    out[w + 3] = to - from;
-    return true;
+  /**
+   * Writes the batch's tasks into the shared buffers — each chain cut by rows into `tasksFor` parts, a task being
+   * its part of every call of the chain, in order — and returns how many; 0 if they do not fit.
+   */
+  private plan(jobs: Int32Array): number {
+    let q = 0;
+    let t = 0;
+    for (const chain of chainsOf(jobs)) {
+      let macs = 0;
+      for (const j of chain) macs += jobs[j * JOB_WORDS + 3]! * jobs[j * JOB_WORDS + 4]! * jobs[j * JOB_WORDS + 5]!;
+      const parts = tasksFor(macs, jobs[chain[0]! * JOB_WORDS + 3]!, this.threads);
+      for (let part = 0; part < parts; part++) {
+        if (q + chain.length > MAX_JOBS || t >= MAX_TASKS) return 0;
+        for (const j of chain) q += split(jobs, j, part, parts, this.jobs, q) ? 1 : 0;
+        if (q > (t === 0 ? 0 : this.ends[t - 1]!)) this.ends[t++] = q; // a task with no rows is no task
+      }
+    }
+    return t;
   }
 
   stop(): void {
@@ -243,6 +297,19 @@ class GemmPool {
     for (const w of this.workers) void w.terminate();
     this.workers.length = 0;
   }
+}
+
+/** Writes part `part` of `parts` of job `j` into `out` at job slot `slot`; false if the part has no rows. */
+function split(jobs: Int32Array, j: number, part: number, parts: number, out: Int32Array, slot: number): boolean {
+  const o = j * JOB_WORDS;
+  const [from, to] = rowRange(jobs[o + 3]!, part, parts);
+  if (to <= from) return false;
+  const w = slot * JOB_WORDS;
+  out.set(jobs.subarray(o, o + JOB_WORDS), w);
+  out[w] = jobs[o]! + 4 * from * jobs[o + 6]!; // A moves by rows × rsa
+  out[w + 2] = jobs[o + 2]! + 4 * from * jobs[o + 9]!; // C moves by rows × ldc
+  out[w + 3] = to - from;
+  return true;
 }
 
 const pools = new WeakMap<WasmModule, GemmPool>();
