@@ -4,10 +4,12 @@
  * - `engine.matmul_linear_fwd`: `x[1024, 128] · W[512, 128]ᵀ` (HF-layout projection; XNNPACK after a transpose);
  * - `engine.matmul_linear_dw`: `g[1024, 512]ᵀ · x[1024, 128]` (weight gradient; transposeA);
  * - `engine.matmul_attention`: `q[16, 4, 64, 32] · k[16, 4, 64, 32]ᵀ` (batched; our SIMD kernel on wasm).
+ * Each timing ends with the product read back (`readFloats`, into one array kept across calls).
  */
 import * as tf from '@tensorflow/tfjs';
 import { median, report, timeIt } from '../../../../scripts/bench-lib';
 import { initBackend } from '../backend/index';
+import { readFloats } from '../backend/read-floats';
 
 const info = await initBackend();
 
@@ -22,11 +24,14 @@ async function bench(
   const [m, n] = out.shape.slice(-2) as [number, number];
   const k = transposeA ? a.shape.at(-2)! : a.shape.at(-1)!;
   const flops = 2 * (out.size / (m * n)) * m * n * k;
+  const keep = new Float32Array(out.size);
   out.dispose();
   const times = await timeIt(
     () => {
       const r = tf.matMul(a, b, transposeA, transposeB);
-      r.dataSync();
+      // Read back into one array kept across calls: `dataSync` copies into a fresh array whose pages fault in on
+      // first touch, 5.5 ms for this 2 MB product on this VM, more than the product itself.
+      readFloats(r, keep);
       r.dispose();
     },
     { warmup: 3, iterations: 20 },
