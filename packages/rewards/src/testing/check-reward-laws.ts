@@ -392,13 +392,14 @@ function runTimeBound(reward: RewardFn, o: RewardLawOptions): LawFailure | null 
       // Once more, unless it was clearly slow: a loaded machine can stall any single call.
       const second = first < 4 * bound ? timed(reward, completion, sample) : first;
       if (second <= bound) continue;
-      const ms = Math.round(Math.min(first, second));
+      // Unrounded: a call of 200.3 ms against a 200 ms bound must not read "took 200 ms".
+      const ms = Math.min(first, second);
       return {
         law: 'time-bound',
         counterexample: { kind: kind.name, chars: completion.length, ms, completion, sample },
         message:
           `time-bound: ${LAW_DOCS['time-bound'].states} — but on '${kind.name}' of ${completion.length} chars a call ` +
-          `took ${ms} ms (bound ${bound} ms, measured ${first === second ? 'once, far over' : 'twice'}). ` +
+          `took ${ms.toFixed(1)} ms (bound ${bound} ms, measured ${first === second ? 'once, far over' : 'twice'}). ` +
           `Counterexample: ${show(completion)}. This law catches ${LAW_DOCS['time-bound'].catches}.`,
       };
     }
